@@ -1,0 +1,76 @@
+//! One-time login links.
+
+use robot_auth::{hash_token, random_token};
+
+use super::{Db, is_foreign_key_violation, now};
+use crate::PlatformError;
+use crate::model::User;
+
+impl Db {
+    /// Creates a login link for `user_id`, valid for `ttl_secs` seconds and usable once, that
+    /// will send the user on to `return_to` (the caller checks it is a safe URL). Returns the
+    /// secret token, which exists nowhere else: only its hash is stored.
+    /// [`PlatformError::NotFound`] if there is no such user.
+    pub async fn create_login_link(
+        &self,
+        user_id: i64,
+        ttl_secs: i64,
+        return_to: Option<&str>,
+    ) -> Result<String, PlatformError> {
+        let token = random_token();
+        sqlx::query(
+            "INSERT INTO login_links (token_hash, user_id, expires_at, return_to) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(hash_token(&token))
+        .bind(user_id)
+        .bind(now().saturating_add(ttl_secs))
+        .bind(return_to)
+        .execute(&self.pool)
+        .await
+        .map_err(|e| {
+            if is_foreign_key_violation(&e) {
+                PlatformError::NotFound("user")
+            } else {
+                e.into()
+            }
+        })?;
+        Ok(token)
+    }
+
+    /// Uses up the login link `token`: returns its user and `return_to`, or `None` when the
+    /// token is unknown, expired or already used. Marking it used and checking it are one
+    /// statement, so two concurrent requests cannot both succeed.
+    pub async fn consume_login_link(
+        &self,
+        token: &str,
+    ) -> Result<Option<(User, Option<String>)>, PlatformError> {
+        let now = now();
+        let link: Option<(i64, Option<String>)> = sqlx::query_as(
+            "UPDATE login_links SET used_at = $1 \
+             WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1 \
+             RETURNING user_id, return_to",
+        )
+        .bind(now)
+        .bind(hash_token(token))
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some((user_id, return_to)) = link else {
+            return Ok(None);
+        };
+        Ok(self
+            .user_by_id(user_id)
+            .await?
+            .map(|user| (user, return_to)))
+    }
+
+    /// Deletes login links that are used or expired; returns how many. Safe to run any time.
+    pub async fn purge_login_links(&self) -> Result<u64, PlatformError> {
+        let done =
+            sqlx::query("DELETE FROM login_links WHERE used_at IS NOT NULL OR expires_at <= $1")
+                .bind(now())
+                .execute(&self.pool)
+                .await?;
+        Ok(done.rows_affected())
+    }
+}

@@ -1,0 +1,93 @@
+//! Wiki memberships.
+
+use super::rows::{MemberRow, parse_role, user_columns};
+use super::{Db, is_foreign_key_violation, now};
+use crate::PlatformError;
+use crate::model::Member;
+use crate::policy::Role;
+
+impl Db {
+    /// Gives `user_id` the `role` on `wiki_id`, replacing any role they had. Ownership is not a
+    /// membership: [`Role::Owner`] is [`PlatformError::InvalidRole`]. An unknown wiki or user is
+    /// [`PlatformError::NotFound`].
+    pub async fn set_member(
+        &self,
+        wiki_id: i64,
+        user_id: i64,
+        role: Role,
+    ) -> Result<(), PlatformError> {
+        if role == Role::Owner {
+            return Err(PlatformError::InvalidRole);
+        }
+        sqlx::query(
+            "INSERT INTO wiki_members (wiki_id, user_id, role, created_at) VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (wiki_id, user_id) DO UPDATE SET role = excluded.role",
+        )
+        .bind(wiki_id)
+        .bind(user_id)
+        .bind(role.as_str())
+        .bind(now())
+        .execute(&self.pool)
+        .await
+        .map_err(|e| {
+            if is_foreign_key_violation(&e) {
+                PlatformError::NotFound("wiki or user")
+            } else {
+                e.into()
+            }
+        })?;
+        Ok(())
+    }
+
+    /// Removes `user_id`'s membership of `wiki_id`. Returns whether there was one.
+    pub async fn remove_member(&self, wiki_id: i64, user_id: i64) -> Result<bool, PlatformError> {
+        let done = sqlx::query("DELETE FROM wiki_members WHERE wiki_id = $1 AND user_id = $2")
+            .bind(wiki_id)
+            .bind(user_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// `user_id`'s role on `wiki_id`: [`Role::Owner`] for the owner, their membership role
+    /// otherwise, `None` for a non-member or an unknown wiki.
+    pub async fn membership(
+        &self,
+        wiki_id: i64,
+        user_id: i64,
+    ) -> Result<Option<Role>, PlatformError> {
+        let row: Option<(i64, Option<String>)> = sqlx::query_as(
+            "SELECT wikis.owner_id, wiki_members.role FROM wikis \
+             LEFT JOIN wiki_members \
+               ON wiki_members.wiki_id = wikis.id AND wiki_members.user_id = $1 \
+             WHERE wikis.id = $2",
+        )
+        .bind(user_id)
+        .bind(wiki_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(match row {
+            None => None,
+            Some((owner_id, _)) if owner_id == user_id => Some(Role::Owner),
+            Some((_, role)) => role.as_deref().map(parse_role).transpose()?,
+        })
+    }
+
+    /// The members of `wiki_id` (not its owner), by handle.
+    pub async fn list_members(&self, wiki_id: i64) -> Result<Vec<Member>, PlatformError> {
+        let rows: Vec<MemberRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            user_columns!(),
+            ", wiki_members.role AS role FROM wiki_members \
+             JOIN users ON users.id = wiki_members.user_id \
+             WHERE wiki_members.wiki_id = $1 ORDER BY users.handle"
+        ))
+        .bind(wiki_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(Member::try_from)
+            .collect::<Result<_, _>>()?)
+    }
+}

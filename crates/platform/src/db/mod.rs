@@ -1,0 +1,98 @@
+//! The platform database. Every SQL statement of the crate lives under this module, written in
+//! the subset SQLite and PostgreSQL share (`$n` parameters, `RETURNING`, `ON CONFLICT`), so a
+//! PostgreSQL backend needs its own migrations and connection set-up, not new queries.
+
+mod login_links;
+mod members;
+mod rows;
+mod users;
+mod wikis;
+
+use std::path::Path;
+use std::time::Duration;
+
+use sqlx::migrate::Migrator;
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+
+use crate::PlatformError;
+
+/// The schema, embedded at compile time from `crates/platform/migrations/`.
+static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
+
+/// How long a statement waits for another connection's (or process's) write lock.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// Connections per process; SQLite serializes writers anyway, this is for concurrent readers.
+const MAX_CONNECTIONS: u32 = 8;
+
+/// A handle to the platform database; cheap to clone (it is a connection pool).
+#[derive(Debug, Clone)]
+pub struct Db {
+    pool: SqlitePool,
+}
+
+impl Db {
+    /// Opens the database file at `path`, creating it if missing (its directory must exist),
+    /// and brings the schema up to date.
+    ///
+    /// Connections use WAL journaling, `synchronous = NORMAL`, enforced foreign keys and a 5 s
+    /// busy timeout, so the CLI and the server can use the same file at once.
+    pub async fn open(path: &Path) -> Result<Db, PlatformError> {
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(BUSY_TIMEOUT)
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(MAX_CONNECTIONS)
+            .connect_with(options)
+            .await?;
+        Self::migrated(pool).await
+    }
+
+    /// A fresh, empty database that lives in memory until the last clone of this handle is
+    /// dropped: for tests.
+    pub async fn open_in_memory() -> Result<Db, PlatformError> {
+        let options = SqliteConnectOptions::new()
+            .in_memory(true)
+            .foreign_keys(true);
+        // Every connection to an in-memory SQLite database sees a database of its own: keep
+        // exactly one connection, and never let the pool retire it.
+        let pool = SqlitePoolOptions::new()
+            .max_connections(1)
+            .min_connections(1)
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .connect_with(options)
+            .await?;
+        Self::migrated(pool).await
+    }
+
+    /// Waits for running queries and closes every connection; later calls fail.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    async fn migrated(pool: SqlitePool) -> Result<Db, PlatformError> {
+        MIGRATOR.run(&pool).await?;
+        Ok(Db { pool })
+    }
+}
+
+/// Seconds since the Unix epoch; a clock before 1970 counts as 0.
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+fn is_unique_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.is_unique_violation())
+}
+
+fn is_foreign_key_violation(e: &sqlx::Error) -> bool {
+    matches!(e, sqlx::Error::Database(d) if d.is_foreign_key_violation())
+}

@@ -1,0 +1,20 @@
+//! Platform data and policy for robot.wtf.
+//!
+//! - [`Db`]: the platform database (users, wikis, memberships, login links) behind async
+//!   methods; SQLite today, with every SQL statement kept in the `db` module.
+//! - [`Slug`]: a wiki's name, valid by construction.
+//! - [`policy::permissions`]: the one function that decides what a principal may do on a wiki.
+
+#![warn(missing_docs)]
+
+mod db;
+mod error;
+mod model;
+pub mod policy;
+mod slug;
+
+pub use db::Db;
+pub use error::PlatformError;
+pub use model::{Member, NewWiki, User, Wiki, parse_handle};
+pub use policy::{AccessLevel, AccessSettings, Permissions, Principal, Role, permissions};
+pub use slug::{RESERVED_NAMES, Slug, SlugError};

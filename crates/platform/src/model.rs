@@ -1,0 +1,127 @@
+//! The platform's records: users, wikis and memberships.
+
+use serde::Serialize;
+
+use crate::PlatformError;
+use crate::policy::{AccessSettings, Principal, Role};
+use crate::slug::Slug;
+
+/// Longest handle accepted.
+const MAX_HANDLE_LEN: usize = 64;
+
+/// A person with a platform account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct User {
+    /// Database id; `sub` of their session tokens is `user:{id}`.
+    pub id: i64,
+    /// Unique lowercase handle (see [`parse_handle`]).
+    pub handle: String,
+    /// Name shown to people.
+    pub display_name: String,
+    /// ATProto DID, once ATProto login exists.
+    pub did: Option<String>,
+    /// Manages the platform (no extra rights on any wiki).
+    pub is_platform_admin: bool,
+    /// Seconds since the Unix epoch.
+    pub created_at: i64,
+}
+
+impl User {
+    /// The principal this user acts as.
+    pub fn principal(&self) -> Principal {
+        Principal::User {
+            user_id: self.id,
+            is_platform_admin: self.is_platform_admin,
+        }
+    }
+}
+
+/// A hosted wiki.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Wiki {
+    /// Database id.
+    pub id: i64,
+    /// Its name: subdomain and repository name.
+    pub slug: Slug,
+    /// Title shown to people.
+    pub display_name: String,
+    /// What it is about; may be empty.
+    pub description: String,
+    /// The user who owns it.
+    pub owner_id: i64,
+    /// Who may read, write and upload.
+    pub access: AccessSettings,
+    /// Seconds since the Unix epoch.
+    pub created_at: i64,
+}
+
+/// What is needed to create a wiki; it starts private ([`AccessSettings::default`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewWiki {
+    /// Its name.
+    pub slug: Slug,
+    /// Title shown to people.
+    pub display_name: String,
+    /// What it is about; may be empty.
+    pub description: String,
+    /// The user who will own it.
+    pub owner_id: i64,
+}
+
+/// A user's membership of a wiki.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Member {
+    /// The member.
+    pub user: User,
+    /// Their role: [`Role::Admin`], [`Role::Editor`] or [`Role::Viewer`].
+    pub role: Role,
+}
+
+/// Checks and normalizes a handle: surrounding whitespace is dropped and letters are lowercased;
+/// the result must be 1–64 characters of `a-z`, `0-9`, `.` and `-`.
+pub fn parse_handle(input: &str) -> Result<String, PlatformError> {
+    let handle = input.trim().to_lowercase();
+    let valid = (1..=MAX_HANDLE_LEN).contains(&handle.len())
+        && handle
+            .bytes()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'.' || c == b'-');
+    if valid {
+        Ok(handle)
+    } else {
+        Err(PlatformError::InvalidHandle(input.to_owned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn handles_are_trimmed_and_lowercased() {
+        assert_eq!(
+            parse_handle(" Alice.Example ").ok(),
+            Some("alice.example".into())
+        );
+        assert_eq!(parse_handle("a").ok(), Some("a".into()));
+        assert_eq!(parse_handle("bob-2").ok(), Some("bob-2".into()));
+        assert!(parse_handle(&"x".repeat(64)).is_ok());
+    }
+
+    #[test]
+    fn bad_handles_are_refused() {
+        for bad in [
+            "",
+            "  ",
+            "al ice",
+            "al_ice",
+            "alice@host",
+            "ålice",
+            &"x".repeat(65),
+        ] {
+            assert!(
+                matches!(parse_handle(bad), Err(PlatformError::InvalidHandle(_))),
+                "{bad:?}"
+            );
+        }
+    }
+}

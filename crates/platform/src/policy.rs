@@ -1,0 +1,243 @@
+//! The permission policy: the one function that decides what a principal may do on a wiki.
+//!
+//! Pure and synchronous on purpose: the server resolves the principal, the role and the wiki's
+//! access settings once per request and asks [`permissions`]; nothing else decides.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+/// Who an access level admits, from the most open to the most closed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AccessLevel {
+    /// Everyone, signed in or not.
+    Anonymous,
+    /// Anyone signed in to the platform.
+    Registered,
+    /// Members of the wiki (any role) and its owner.
+    Approved,
+    /// Only the wiki's owner and its members with the admin role.
+    Admin,
+}
+
+impl AccessLevel {
+    /// Every level, most open first.
+    pub const ALL: [AccessLevel; 4] = [
+        AccessLevel::Anonymous,
+        AccessLevel::Registered,
+        AccessLevel::Approved,
+        AccessLevel::Admin,
+    ];
+
+    /// The level's stored and displayed name: `anonymous`, `registered`, `approved` or `admin`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccessLevel::Anonymous => "anonymous",
+            AccessLevel::Registered => "registered",
+            AccessLevel::Approved => "approved",
+            AccessLevel::Admin => "admin",
+        }
+    }
+}
+
+impl fmt::Display for AccessLevel {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for AccessLevel {
+    type Err = PolicyParseError;
+
+    /// Parses the exact lowercase name; anything else is an error, never a default, so a typo
+    /// cannot open a wiki.
+    fn from_str(s: &str) -> Result<AccessLevel, PolicyParseError> {
+        AccessLevel::ALL
+            .into_iter()
+            .find(|level| level.as_str() == s)
+            .ok_or_else(|| PolicyParseError::UnknownAccessLevel(s.to_owned()))
+    }
+}
+
+/// A wiki's access levels for reading, writing and uploading attachments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct AccessSettings {
+    /// Who may read pages, history and attachments.
+    pub read: AccessLevel,
+    /// Who may edit, rename and delete pages.
+    pub write: AccessLevel,
+    /// Who may upload and change attachments.
+    pub attachments: AccessLevel,
+}
+
+impl Default for AccessSettings {
+    /// Private: everything at [`AccessLevel::Approved`], so only the owner and members get in.
+    fn default() -> AccessSettings {
+        AccessSettings {
+            read: AccessLevel::Approved,
+            write: AccessLevel::Approved,
+            attachments: AccessLevel::Approved,
+        }
+    }
+}
+
+/// A user's relation to one wiki.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// Created the wiki (`wikis.owner_id`); never stored as a membership.
+    Owner,
+    /// May do everything, including the wiki's admin pages.
+    Admin,
+    /// May read, write and upload, as far as the access levels allow.
+    Editor,
+    /// May read at most.
+    Viewer,
+}
+
+impl Role {
+    /// Every role, most powerful first.
+    pub const ALL: [Role; 4] = [Role::Owner, Role::Admin, Role::Editor, Role::Viewer];
+
+    /// The role's stored and displayed name: `owner`, `admin`, `editor` or `viewer`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Owner => "owner",
+            Role::Admin => "admin",
+            Role::Editor => "editor",
+            Role::Viewer => "viewer",
+        }
+    }
+}
+
+impl fmt::Display for Role {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Role {
+    type Err = PolicyParseError;
+
+    /// Parses the exact lowercase name; anything else is an error.
+    fn from_str(s: &str) -> Result<Role, PolicyParseError> {
+        Role::ALL
+            .into_iter()
+            .find(|role| role.as_str() == s)
+            .ok_or_else(|| PolicyParseError::UnknownRole(s.to_owned()))
+    }
+}
+
+/// A name that is not an [`AccessLevel`] or a [`Role`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PolicyParseError {
+    /// Not one of `anonymous`, `registered`, `approved`, `admin`.
+    #[error("unknown access level {0:?}: use anonymous, registered, approved or admin")]
+    UnknownAccessLevel(String),
+    /// Not one of `owner`, `admin`, `editor`, `viewer`.
+    #[error("unknown role {0:?}: use owner, admin, editor or viewer")]
+    UnknownRole(String),
+}
+
+/// Who is asking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Principal {
+    /// Not signed in.
+    Anonymous,
+    /// A signed-in platform user.
+    User {
+        /// The user's id.
+        user_id: i64,
+        /// Manages the platform; grants nothing on any wiki.
+        is_platform_admin: bool,
+    },
+}
+
+impl Principal {
+    /// The user id, or `None` for an anonymous principal.
+    pub fn user_id(&self) -> Option<i64> {
+        match self {
+            Principal::Anonymous => None,
+            Principal::User { user_id, .. } => Some(*user_id),
+        }
+    }
+}
+
+/// What a principal may do on one wiki. Always consistent: `write` implies `read`, `upload`
+/// implies `write`, and `admin` implies all three.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize)]
+pub struct Permissions {
+    /// View pages, history, search and attachments.
+    pub read: bool,
+    /// Create, edit, rename, delete and revert pages.
+    pub write: bool,
+    /// Upload, replace, rename and delete attachments.
+    pub upload: bool,
+    /// The wiki's admin pages: settings and members.
+    pub admin: bool,
+}
+
+impl Permissions {
+    /// Nothing at all.
+    pub const NONE: Permissions = Permissions {
+        read: false,
+        write: false,
+        upload: false,
+        admin: false,
+    };
+
+    /// Everything.
+    pub const ALL: Permissions = Permissions {
+        read: true,
+        write: true,
+        upload: true,
+        admin: true,
+    };
+}
+
+/// What `principal`, holding `role` on a wiki (`None` for a non-member), may do there given the
+/// wiki's `access` settings.
+///
+/// - The owner and admin members may do everything, whatever the settings.
+/// - Otherwise each of read, write and upload is granted when its level admits the principal:
+///   `anonymous` admits everyone, `registered` any signed-in user, `approved` members of any
+///   role, `admin` nobody further.
+/// - Viewers are then capped at read; editors at read, write and upload.
+/// - Write needs read and upload needs write: a level that admits more than the one above it
+///   grants nothing extra.
+/// - Being a platform admin grants nothing here; an anonymous principal holds no role, whatever
+///   `role` says (fail closed).
+pub fn permissions(
+    principal: &Principal,
+    role: Option<Role>,
+    access: &AccessSettings,
+) -> Permissions {
+    let role = match principal {
+        Principal::Anonymous => None,
+        Principal::User { .. } => role,
+    };
+    if matches!(role, Some(Role::Owner | Role::Admin)) {
+        return Permissions::ALL;
+    }
+    let admits = |level: AccessLevel| match level {
+        AccessLevel::Anonymous => true,
+        AccessLevel::Registered => matches!(principal, Principal::User { .. }),
+        AccessLevel::Approved => role.is_some(),
+        AccessLevel::Admin => false,
+    };
+    let may_change = role != Some(Role::Viewer);
+    let read = admits(access.read);
+    let write = read && may_change && admits(access.write);
+    let upload = write && admits(access.attachments);
+    Permissions {
+        read,
+        write,
+        upload,
+        admin: false,
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,78 @@
+//! Server configuration: where to listen, where data lives, and which public domain we serve.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// Everything `robot serve` needs to know about its environment.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// Address the HTTP listener binds to.
+    pub bind: SocketAddr,
+    /// Root of all persistent state (platform DB, keys, repositories).
+    pub data_dir: PathBuf,
+    /// Public domain: the bare domain is the platform, `{slug}.{domain}` is a wiki.
+    pub domain: String,
+    /// Public base URL of the platform (scheme, domain and port), used to build absolute links.
+    pub base_url: url::Url,
+}
+
+impl ServerConfig {
+    /// The public URL scheme (`http` or `https`).
+    pub fn scheme(&self) -> &str {
+        self.base_url.scheme()
+    }
+
+    /// The `:port` suffix of public URLs, empty for the scheme's default port.
+    pub fn port_suffix(&self) -> String {
+        self.base_url
+            .port()
+            .map(|p| format!(":{p}"))
+            .unwrap_or_default()
+    }
+
+    /// The public URL of a wiki's front page, e.g. `http://notes.localhost:8080`.
+    pub fn wiki_url(&self, slug: &str) -> String {
+        format!(
+            "{}://{slug}.{}{}",
+            self.scheme(),
+            self.domain,
+            self.port_suffix()
+        )
+    }
+
+    /// The public URL of a platform path, e.g. `http://localhost:8080/auth/login`.
+    pub fn platform_url(&self, path: &str) -> String {
+        format!(
+            "{}://{}{}{path}",
+            self.scheme(),
+            self.domain,
+            self.port_suffix()
+        )
+    }
+
+    /// Whether session cookies may carry `Domain={domain}` so that every wiki host shares them.
+    /// Browsers refuse such cookies for `localhost`, where the sign-in handoff does the job instead.
+    pub fn shares_parent_cookie(&self) -> bool {
+        self.domain != "localhost" && self.domain.contains('.')
+    }
+
+    /// Whether cookies must be `Secure` (the public URL is https).
+    pub fn secure_cookies(&self) -> bool {
+        self.scheme() == "https"
+    }
+
+    /// The data directory's platform database file.
+    pub fn db_path(&self) -> PathBuf {
+        self.data_dir.join("robot.db")
+    }
+
+    /// The directory holding signing keys.
+    pub fn keys_dir(&self) -> PathBuf {
+        self.data_dir.join("keys")
+    }
+
+    /// The directory holding one bare repository per wiki.
+    pub fn wikis_dir(&self) -> PathBuf {
+        self.data_dir.join("wikis")
+    }
+}

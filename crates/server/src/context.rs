@@ -1,0 +1,195 @@
+//! The wiki request context: which wiki, who is asking, and what they may do — resolved once.
+//!
+//! `resolve_wiki` runs as middleware on every wiki-host request and stores an [`Arc<WikiCtx>`] in
+//! the request; handlers take it with `Extension` and never look at cookies or headers for auth.
+
+use std::sync::Arc;
+
+use axum::extract::{Request, State};
+use axum::http::HeaderMap;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use robot_platform::policy::{self, Permissions, Principal, Role};
+use robot_platform::{Slug, User, Wiki};
+use robot_store::{Author, WikiRepo};
+
+use crate::csrf::CsrfToken;
+use crate::error::{AppError, AppResult};
+use crate::session::{cookie_value, current_user};
+use crate::state::AppState;
+use crate::templates::{Chrome, Flash};
+
+/// Everything a wiki handler needs to know about the request's tenant and principal.
+pub struct WikiCtx {
+    /// The wiki's platform record (name, owner, access levels).
+    pub wiki: Wiki,
+    /// Its repository.
+    pub repo: Arc<WikiRepo>,
+    /// The signed-in user, if any.
+    pub user: Option<User>,
+    /// The user's role in this wiki.
+    pub role: Option<Role>,
+    /// What the principal may do here.
+    pub perms: Permissions,
+    /// Public base URL of this wiki.
+    pub url: String,
+    /// CSRF token for forms.
+    pub csrf: String,
+    /// Visitor's theme choice.
+    pub theme: Option<String>,
+    /// One-shot message from the previous request.
+    pub flash: Option<Flash>,
+}
+
+/// Which wiki a wiki host addresses, inserted by the dispatcher before `resolve_wiki` runs.
+#[derive(Clone, Debug)]
+pub struct WikiLabel(pub String);
+
+/// Name of the cookie carrying a one-shot flash message.
+pub const FLASH_COOKIE: &str = "robot_flash";
+
+/// Middleware: resolves the wiki and the principal, or answers 404 for unknown wikis.
+pub async fn resolve_wiki(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let label = req.extensions().get::<WikiLabel>().map(|l| l.0.clone());
+    let csrf = req
+        .extensions()
+        .get::<CsrfToken>()
+        .map(|t| t.0.clone())
+        .unwrap_or_default();
+    let headers = req.headers().clone();
+    match build(&state, label, csrf, &headers).await {
+        Ok(ctx) => {
+            req.extensions_mut().insert(Arc::new(ctx));
+            next.run(req).await
+        }
+        Err(err) => err.into_response(),
+    }
+}
+
+async fn build(
+    state: &AppState,
+    label: Option<String>,
+    csrf: String,
+    headers: &HeaderMap,
+) -> AppResult<WikiCtx> {
+    let label = label.ok_or_else(|| AppError::NotFound("No wiki here.".into()))?;
+    let missing = || AppError::NotFound(format!("There is no wiki called “{label}”."));
+    let slug = Slug::parse(&label).map_err(|_| missing())?;
+    let wiki = state.db.wiki_by_slug(&slug).await?.ok_or_else(missing)?;
+    let repo = {
+        let store = Arc::clone(&state.store);
+        let slug = slug.to_string();
+        tokio::task::spawn_blocking(move || store.wiki(&slug)).await??
+    };
+    let user = current_user(state, headers).await;
+    let role = match &user {
+        Some(user) => state.db.membership(wiki.id, user.id).await?,
+        None => None,
+    };
+    let principal = match &user {
+        Some(user) => Principal::User {
+            user_id: user.id,
+            is_platform_admin: user.is_platform_admin,
+        },
+        None => Principal::Anonymous,
+    };
+    let perms = policy::permissions(&principal, role, &wiki.access);
+    Ok(WikiCtx {
+        url: state.config.wiki_url(slug.as_str()),
+        wiki,
+        repo,
+        user,
+        role,
+        perms,
+        csrf,
+        theme: theme(headers),
+        flash: flash(headers),
+    })
+}
+
+/// The visitor's theme cookie, if it holds a known value.
+pub fn theme(headers: &HeaderMap) -> Option<String> {
+    cookie_value(headers, "theme").filter(|t| t == "dark" || t == "light")
+}
+
+fn flash(headers: &HeaderMap) -> Option<Flash> {
+    let raw = cookie_value(headers, FLASH_COOKIE)?;
+    let decoded = percent_encoding::percent_decode_str(&raw)
+        .decode_utf8()
+        .ok()?;
+    let (kind, message) = decoded.split_once(':')?;
+    let kind = match kind {
+        "ok" | "error" | "info" => kind,
+        _ => "info",
+    };
+    Some(Flash {
+        kind: kind.to_string(),
+        message: message.chars().take(300).collect(),
+    })
+}
+
+impl WikiCtx {
+    /// Fails unless the principal may read.
+    pub fn require_read(&self) -> AppResult<()> {
+        self.require(self.perms.read, "read this wiki")
+    }
+
+    /// Fails unless the principal may edit pages.
+    pub fn require_write(&self) -> AppResult<()> {
+        self.require(self.perms.write, "edit this wiki")
+    }
+
+    /// Fails unless the principal may upload attachments.
+    pub fn require_upload(&self) -> AppResult<()> {
+        self.require(self.perms.upload, "upload attachments to this wiki")
+    }
+
+    /// Fails unless the principal may change wiki settings.
+    pub fn require_admin(&self) -> AppResult<()> {
+        self.require(self.perms.admin, "change this wiki's settings")
+    }
+
+    fn require(&self, allowed: bool, what: &str) -> AppResult<()> {
+        match (allowed, &self.user) {
+            (true, _) => Ok(()),
+            (false, None) => Err(AppError::LoginRequired(format!("Log in to {what}."))),
+            (false, Some(user)) => Err(AppError::Forbidden(format!(
+                "{} is not allowed to {what}. Ask the wiki's owner for access.",
+                user.handle
+            ))),
+        }
+    }
+
+    /// The git author for changes made in this request.
+    pub fn author(&self) -> Author {
+        match &self.user {
+            Some(user) => Author {
+                name: user.display_name.clone(),
+                email: format!("{}@users.robot.wtf", user.handle),
+            },
+            None => Author {
+                name: "Anonymous".into(),
+                email: "anonymous@robot.wtf".into(),
+            },
+        }
+    }
+
+    /// The shared layout data for a page titled `doc_title`.
+    pub fn chrome(&self, doc_title: &str, login_url: String) -> Chrome {
+        Chrome {
+            site_name: self.wiki.display_name.clone(),
+            description: self.wiki.description.clone(),
+            doc_title: doc_title.to_string(),
+            wiki_url: self.url.clone(),
+            login_url,
+            user: self.user.as_ref().map(|u| u.display_name.clone()),
+            csrf: self.csrf.clone(),
+            theme: self.theme.clone(),
+            can_write: self.perms.write,
+            can_upload: self.perms.upload,
+            is_admin: self.perms.admin,
+            flash: self.flash.clone(),
+            ..Chrome::default()
+        }
+    }
+}

@@ -1,0 +1,124 @@
+//! Errors every handler can return, shown as an HTML page to browsers and as JSON to API clients.
+//!
+//! Handlers do not know what the client accepts, so an error becomes a response carrying an
+//! [`ErrorInfo`] extension; the `negotiate` middleware turns it into HTML, JSON or a login redirect
+//! once it can see the request's `Accept` header.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use robot_store::StoreError;
+
+/// A failure that a user or client can see, with a stable machine code and a human message.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The thing asked for does not exist.
+    #[error("{0}")]
+    NotFound(String),
+    /// The request is malformed; the message says how to fix it.
+    #[error("{0}")]
+    BadRequest(String),
+    /// Signing in would help: no session, and the wiki does not admit anonymous visitors.
+    #[error("{0}")]
+    LoginRequired(String),
+    /// Signed in, but not allowed.
+    #[error("{0}")]
+    Forbidden(String),
+    /// A write lost a race or its base revision conflicts with newer edits.
+    #[error("{0}")]
+    Conflict(String),
+    /// The body is larger than allowed.
+    #[error("{0}")]
+    TooLarge(String),
+    /// Our fault; details go to the log, not to the client.
+    #[error("internal error: {0:#}")]
+    Internal(#[from] anyhow::Error),
+}
+
+/// What the negotiation middleware needs to render an error.
+#[derive(Debug, Clone)]
+pub struct ErrorInfo {
+    /// HTTP status.
+    pub status: StatusCode,
+    /// Stable machine-readable code, e.g. `not_found`.
+    pub code: &'static str,
+    /// Human message.
+    pub message: String,
+}
+
+impl AppError {
+    fn parts(&self) -> (StatusCode, &'static str) {
+        match self {
+            AppError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+            AppError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
+            AppError::LoginRequired(_) => (StatusCode::UNAUTHORIZED, "login_required"),
+            AppError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+            AppError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+            AppError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
+            AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
+        }
+    }
+
+    /// Shorthand for an internal error from anything displayable.
+    pub fn internal(err: impl std::fmt::Display) -> Self {
+        AppError::Internal(anyhow::anyhow!("{err}"))
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let (status, code) = self.parts();
+        let message = match &self {
+            AppError::Internal(err) => {
+                tracing::error!(error = %format!("{err:#}"), "request failed");
+                "Something went wrong on our side. Please try again; if it persists, tell the operator."
+                    .to_string()
+            }
+            other => other.to_string(),
+        };
+        let mut response = (status, message.clone()).into_response();
+        response.extensions_mut().insert(ErrorInfo {
+            status,
+            code,
+            message,
+        });
+        response
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(err: StoreError) -> Self {
+        match err {
+            StoreError::WikiNotFound(_)
+            | StoreError::NotFound(_)
+            | StoreError::RevisionNotFound(_) => AppError::NotFound(err.to_string()),
+            StoreError::InvalidPath(_) | StoreError::InvalidRevision(_) => {
+                AppError::BadRequest(err.to_string())
+            }
+            StoreError::PageExists(_) | StoreError::WikiExists(_) | StoreError::Conflict { .. } => {
+                AppError::Conflict(err.to_string())
+            }
+            other => AppError::Internal(anyhow::Error::new(other)),
+        }
+    }
+}
+
+impl From<robot_platform::PlatformError> for AppError {
+    fn from(err: robot_platform::PlatformError) -> Self {
+        AppError::Internal(anyhow::Error::new(err))
+    }
+}
+
+impl From<robot_wiki::PageNameError> for AppError {
+    fn from(err: robot_wiki::PageNameError) -> Self {
+        AppError::BadRequest(format!("Invalid page name: {err}"))
+    }
+}
+
+impl From<tokio::task::JoinError> for AppError {
+    fn from(err: tokio::task::JoinError) -> Self {
+        AppError::internal(err)
+    }
+}
+
+/// Result type of handlers.
+pub type AppResult<T> = Result<T, AppError>;

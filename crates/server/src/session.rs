@@ -1,0 +1,100 @@
+//! The platform session: an RS256 token in the `robot_session` cookie.
+//!
+//! In production the cookie carries `Domain={domain}` and so reaches every wiki host. Browsers
+//! refuse that for `localhost` (and custom domains can never share it), so the platform can also
+//! hand a signed-in user over to a wiki host with a one-time link (see `views::platform`).
+
+use axum::http::header::{COOKIE, SET_COOKIE};
+use axum::http::{HeaderMap, HeaderValue};
+use robot_auth::SessionClaims;
+use robot_platform::User;
+
+use crate::config::ServerConfig;
+use crate::state::AppState;
+
+/// Name of the session cookie.
+pub const SESSION_COOKIE: &str = "robot_session";
+/// Session lifetime.
+pub const SESSION_TTL_SECS: i64 = 24 * 60 * 60;
+
+/// The value of cookie `name` in the request, if present.
+pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.trim().to_string())
+}
+
+/// The signed-in user, if the request carries a valid session for a user that still exists.
+pub async fn current_user(state: &AppState, headers: &HeaderMap) -> Option<User> {
+    let token = cookie_value(headers, SESSION_COOKIE)?;
+    let claims = match state.keys.verify(&token) {
+        Ok(claims) => claims,
+        Err(err) => {
+            tracing::debug!(%err, "ignoring invalid session cookie");
+            return None;
+        }
+    };
+    let user_id = claims.user_id()?;
+    match state.db.user_by_id(user_id).await {
+        Ok(user) => user,
+        Err(err) => {
+            tracing::warn!(%err, "session user lookup failed");
+            None
+        }
+    }
+}
+
+/// Mints a session token for `user`.
+pub fn issue_token(state: &AppState, user: &User) -> anyhow::Result<String> {
+    let claims = SessionClaims::new(
+        user.id,
+        &user.handle,
+        &user.display_name,
+        &state.config.domain,
+        SESSION_TTL_SECS,
+    );
+    Ok(state.keys.issue(&claims)?)
+}
+
+/// A `Set-Cookie` header that stores (or, with `None`, clears) the session.
+///
+/// `shared` asks for the parent-domain cookie where the configuration allows it.
+pub fn session_cookie(config: &ServerConfig, token: Option<&str>, shared: bool) -> HeaderMap {
+    let mut cookie = match token {
+        Some(token) => format!("{SESSION_COOKIE}={token}; Max-Age={SESSION_TTL_SECS}"),
+        None => format!("{SESSION_COOKIE}=; Max-Age=0"),
+    };
+    cookie.push_str("; Path=/; HttpOnly; SameSite=Lax");
+    if shared && config.shares_parent_cookie() {
+        cookie.push_str(&format!("; Domain={}", config.domain));
+    }
+    if config.secure_cookies() {
+        cookie.push_str("; Secure");
+    }
+    let mut headers = HeaderMap::new();
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        headers.append(SET_COOKIE, value);
+    }
+    headers
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_cookie_among_many() {
+        let mut h = HeaderMap::new();
+        h.append(
+            COOKIE,
+            HeaderValue::from_static("a=1; robot_session=tok; b=2"),
+        );
+        assert_eq!(cookie_value(&h, SESSION_COOKIE).as_deref(), Some("tok"));
+        assert_eq!(cookie_value(&h, "missing"), None);
+    }
+}

@@ -1,0 +1,97 @@
+//! Per-wiki settings: name, description, and the three access levels.
+
+use std::sync::Arc;
+
+use axum::Extension;
+use axum::extract::{Request, State};
+use axum::response::Response;
+use robot_platform::policy::{AccessLevel, AccessSettings};
+
+use super::field;
+use super::helpers::wiki_chrome;
+use crate::context::WikiCtx;
+use crate::error::{AppError, AppResult};
+use crate::respond::{page, redirect_with_flash};
+use crate::state::AppState;
+use crate::templates::AdminTpl;
+
+const LEVELS: [(AccessLevel, &str); 4] = [
+    (AccessLevel::Anonymous, "Anyone, even without logging in"),
+    (AccessLevel::Registered, "Anyone logged in"),
+    (AccessLevel::Approved, "Members of this wiki"),
+    (AccessLevel::Admin, "Wiki admins only"),
+];
+
+/// `GET /-/admin`.
+pub async fn settings_form(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Arc<WikiCtx>>,
+) -> AppResult<Response> {
+    ctx.require_admin()?;
+    let chrome = wiki_chrome(&state, &ctx, "Wiki settings", None).await?;
+    let access = &ctx.wiki.access;
+    page(&AdminTpl {
+        chrome,
+        site_name: ctx.wiki.display_name.clone(),
+        description: ctx.wiki.description.clone(),
+        access_fields: vec![
+            (
+                "read_access".into(),
+                "Who can read".into(),
+                access.read.to_string(),
+            ),
+            (
+                "write_access".into(),
+                "Who can edit".into(),
+                access.write.to_string(),
+            ),
+            (
+                "attachment_access".into(),
+                "Who can upload attachments".into(),
+                access.attachments.to_string(),
+            ),
+        ],
+        levels: LEVELS
+            .iter()
+            .map(|(l, label)| (l.to_string(), (*label).to_string()))
+            .collect(),
+    })
+}
+
+/// `POST /-/admin`.
+pub async fn save_settings(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Arc<WikiCtx>>,
+    req: Request,
+) -> AppResult<Response> {
+    ctx.require_admin()?;
+    let form = super::form(req).await?;
+    let name = field(&form, "site_name").unwrap_or_default().trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(AppError::BadRequest(
+            "The site name must be 1 to 100 characters.".into(),
+        ));
+    }
+    let description = field(&form, "description").unwrap_or_default().trim();
+    if description.chars().count() > 200 {
+        return Err(AppError::BadRequest(
+            "The description must be at most 200 characters.".into(),
+        ));
+    }
+    let level = |key: &str| -> AppResult<AccessLevel> {
+        field(&form, key)
+            .unwrap_or_default()
+            .parse::<AccessLevel>()
+            .map_err(|_| AppError::BadRequest(format!("Unknown access level for {key}.")))
+    };
+    let access = AccessSettings {
+        read: level("read_access")?,
+        write: level("write_access")?,
+        attachments: level("attachment_access")?,
+    };
+    state
+        .db
+        .update_wiki(&ctx.wiki.slug, name, description, &access)
+        .await?;
+    Ok(redirect_with_flash("/-/admin", "ok", "Settings saved."))
+}

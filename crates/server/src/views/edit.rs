@@ -1,0 +1,210 @@
+//! The editor: form, live preview and save.
+
+use axum::Json;
+use axum::response::{IntoResponse, Response};
+use robot_store::{Change, CommitOutcome, CommitRequest, RepoPath, StoreError};
+use robot_wiki::{PagePath, RenderOptions, render};
+
+use super::helpers::{blocking, page_title, read_text, resolve_revision, wiki_chrome};
+use super::{Form, field};
+use crate::context::WikiCtx;
+use crate::error::{AppError, AppResult};
+use crate::respond::{page, redirect_with_flash};
+use crate::state::AppState;
+use crate::templates::{EditTpl, Flash};
+
+/// Largest page we accept, in bytes.
+pub const MAX_PAGE_BYTES: usize = 4 * 1024 * 1024;
+
+/// `GET /{page}/edit`.
+pub async fn edit_form(
+    state: &AppState,
+    ctx: &WikiCtx,
+    page_path: PagePath,
+) -> AppResult<Response> {
+    ctx.require_write()?;
+    let lookup = page_path.clone();
+    let existing = blocking(&ctx.repo, move |repo| repo.resolve_page(&lookup, None)).await?;
+    let content = match &existing {
+        Some(path) => read_text(ctx, path, None)
+            .await?
+            .map(|(text, _)| text)
+            .unwrap_or_default(),
+        None => format!("# {}\n\n", page_title(&page_path, None)),
+    };
+    let head = blocking(&ctx.repo, |repo| repo.head()).await?;
+    render_editor(
+        state,
+        ctx,
+        &page_path,
+        content,
+        head.map(|h| h.to_string()).unwrap_or_default(),
+        existing.is_none(),
+        None,
+    )
+    .await
+}
+
+async fn render_editor(
+    state: &AppState,
+    ctx: &WikiCtx,
+    page_path: &PagePath,
+    content: String,
+    base_revision: String,
+    is_new: bool,
+    flash: Option<Flash>,
+) -> AppResult<Response> {
+    let title = page_title(page_path, Some(&content));
+    let mut chrome = wiki_chrome(state, ctx, &format!("Edit {title}"), Some(page_path)).await?;
+    if flash.is_some() {
+        chrome.flash = flash;
+    }
+    page(&EditTpl {
+        chrome,
+        title,
+        page_url: page_path.url(),
+        cancel_url: page_path.url(),
+        content,
+        base_revision,
+        is_new,
+    })
+}
+
+/// Normalises editor text the way every saved page looks: LF line ends, one final newline.
+pub fn normalize_content(content: &str) -> String {
+    let text = content.replace("\r\n", "\n").replace('\r', "\n");
+    let trimmed = text.trim_end();
+    if trimmed.is_empty() {
+        String::new()
+    } else {
+        format!("{trimmed}\n")
+    }
+}
+
+/// `POST /{page}/save`.
+pub async fn save(
+    state: &AppState,
+    ctx: &WikiCtx,
+    page_path: PagePath,
+    form: Form,
+) -> AppResult<Response> {
+    ctx.require_write()?;
+    let content = normalize_content(field(&form, "content").unwrap_or_default());
+    if content.len() > MAX_PAGE_BYTES {
+        return Err(AppError::TooLarge(format!(
+            "Pages are limited to {} MiB.",
+            MAX_PAGE_BYTES / 1024 / 1024
+        )));
+    }
+    let base = match field(&form, "base_revision").filter(|b| !b.is_empty()) {
+        Some(rev) => Some(resolve_revision(ctx, rev).await?),
+        None => None,
+    };
+    let lookup = page_path.clone();
+    let existing = blocking(&ctx.repo, move |repo| repo.resolve_page(&lookup, None)).await?;
+    let is_new = existing.is_none();
+    let path = match existing {
+        Some(path) => path,
+        None => RepoPath::parse(&page_path.file_name())?,
+    };
+    let message = field(&form, "message")
+        .map(str::trim)
+        .filter(|m| !m.is_empty())
+        .map(str::to_string)
+        .unwrap_or_else(|| {
+            if is_new {
+                format!("Created {page_path}")
+            } else {
+                format!("Updated {page_path}")
+            }
+        });
+    let request = CommitRequest {
+        author: ctx.author(),
+        message,
+        base,
+        changes: vec![Change::Write {
+            path,
+            content: content.clone().into_bytes(),
+        }],
+    };
+    match blocking(&ctx.repo, move |repo| repo.commit(request)).await {
+        Ok(CommitOutcome::Committed { merged: true, .. }) => Ok(redirect_with_flash(
+            &page_path.url(),
+            "info",
+            "Saved. Someone else edited this page meanwhile; their changes did not overlap yours and were merged.",
+        )),
+        Ok(CommitOutcome::Committed { .. }) => {
+            Ok(redirect_with_flash(&page_path.url(), "ok", "Saved."))
+        }
+        Ok(CommitOutcome::Unchanged { .. }) => Ok(redirect_with_flash(
+            &page_path.url(),
+            "info",
+            "Nothing changed.",
+        )),
+        Err(AppError::Conflict(_)) => {
+            // Keep the user's text: show the editor again, based on the current head, with a warning.
+            let head = blocking(&ctx.repo, |repo| repo.head()).await?;
+            let flash = Flash {
+                kind: "error".into(),
+                message: "Someone else changed the same lines since you started editing. Your text is below; \
+                          compare it with the current page (open it in a new tab), then save again to replace it."
+                    .into(),
+            };
+            render_editor(
+                state,
+                ctx,
+                &page_path,
+                content,
+                head.map(|h| h.to_string()).unwrap_or_default(),
+                is_new,
+                Some(flash),
+            )
+            .await
+        }
+        Err(other) => Err(other),
+    }
+}
+
+/// `POST /{page}/preview`: rendered HTML and TOC for the editor's live preview.
+pub async fn preview(ctx: &WikiCtx, page_path: PagePath, form: Form) -> AppResult<Response> {
+    ctx.require_read()?;
+    let content = field(&form, "content").unwrap_or_default().to_string();
+    if content.len() > MAX_PAGE_BYTES {
+        return Err(AppError::TooLarge("Too much text to preview.".into()));
+    }
+    let rendered = blocking(&ctx.repo, move |repo| {
+        let exists = |p: &PagePath| matches!(repo.resolve_page(p, None), Ok(Some(_)));
+        Ok::<_, StoreError>(render(
+            &content,
+            &RenderOptions {
+                page: Some(&page_path),
+                page_exists: &exists,
+            },
+        ))
+    })
+    .await?;
+    let toc: Vec<_> = rendered
+        .toc
+        .iter()
+        .map(|t| serde_json::json!({ "level": t.level, "text": t.text, "anchor": t.anchor }))
+        .collect();
+    Ok(Json(serde_json::json!({
+        "html": rendered.html,
+        "toc": toc,
+        "requires_mermaid": rendered.requires_mermaid,
+        "requires_math": rendered.requires_math,
+    }))
+    .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalize_content;
+
+    #[test]
+    fn normalizes_line_endings_and_final_newline() {
+        assert_eq!(normalize_content("a\r\nb\r\n\r\n"), "a\nb\n");
+        assert_eq!(normalize_content("  \n"), "");
+        assert_eq!(normalize_content("x"), "x\n");
+    }
+}

@@ -1,0 +1,148 @@
+//! Wiki-host views. Routes follow An Otter Wiki: special pages under `/-/…`, every other path is a
+//! page, and page actions are path suffixes (`/Page/edit`, `/Page/diff/A/B`, …).
+
+pub mod admin;
+pub mod attachments;
+pub mod changelog;
+pub mod edit;
+pub mod helpers;
+pub mod history;
+pub mod index;
+pub mod manage;
+pub mod page;
+pub mod platform;
+pub mod route;
+pub mod search;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{Path, Request, State};
+use axum::http::Method;
+use axum::middleware;
+use axum::response::Response;
+use axum::routing::{get, post};
+use axum::{Extension, extract::FromRequest};
+
+use crate::context::{WikiCtx, resolve_wiki};
+use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use route::{PageAction, parse_page_route};
+
+/// All routes of a wiki host, behind the CSRF guard and the context resolver.
+pub fn wiki_router(state: AppState) -> Router {
+    Router::new()
+        .route("/-/static/{*path}", get(crate::assets::serve))
+        .route("/favicon.ico", get(crate::assets::favicon))
+        .route("/-/healthz", get(platform::healthz))
+        .route("/-/auth/handoff/{token}", get(platform::handoff))
+        .route("/-/logout", post(platform::wiki_logout))
+        .route("/-/create", get(manage::create_form).post(manage::create))
+        .route("/-/index", get(index::page_index))
+        .route("/-/changelog", get(changelog::changelog))
+        .route("/-/changelog/feed.rss", get(changelog::rss))
+        .route("/-/changelog/feed.atom", get(changelog::atom))
+        .route("/-/commit/{rev}", get(history::commit))
+        .route(
+            "/-/revert/{rev}",
+            get(history::revert_form).post(history::revert),
+        )
+        .route("/-/search", get(search::search))
+        .route(
+            "/-/admin",
+            get(admin::settings_form).post(admin::save_settings),
+        )
+        .route("/robots.txt", get(platform::robots))
+        .route("/", get(page::home))
+        .route("/{*path}", get(page_get).post(page_post))
+        .layer(middleware::from_fn_with_state(state.clone(), resolve_wiki))
+        .layer(middleware::from_fn(crate::csrf::protect))
+        .with_state(state)
+}
+
+async fn page_get(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Arc<WikiCtx>>,
+    Path(path): Path<String>,
+    req: Request,
+) -> AppResult<Response> {
+    let route = parse_page_route(&path)?;
+    let query = req.uri().query().unwrap_or("").to_string();
+    let page = route.page;
+    match route.action {
+        PageAction::View => page::view(&state, &ctx, &path, page, &query).await,
+        PageAction::Edit => edit::edit_form(&state, &ctx, page).await,
+        PageAction::History => match history::compare_redirect(&page, &query) {
+            Some(redirect) => Ok(redirect),
+            None => history::history(&state, &ctx, page).await,
+        },
+        PageAction::Diff(a, b) => history::diff(&state, &ctx, page, &a, &b).await,
+        PageAction::Blame => history::blame(&state, &ctx, page).await,
+        PageAction::Source => page::source(&state, &ctx, page, &query).await,
+        PageAction::Raw => page::raw(&ctx, page, &query).await,
+        PageAction::Rename => manage::rename_form(&state, &ctx, page).await,
+        PageAction::Delete => manage::delete_form(&state, &ctx, page).await,
+        PageAction::Attachments => attachments::list(&state, &ctx, page).await,
+        PageAction::Attachment(name) => attachments::manage_form(&state, &ctx, page, &name).await,
+        PageAction::AttachmentRaw(name) => attachments::raw(&ctx, page, &name, &query).await,
+        PageAction::Save | PageAction::Preview | PageAction::InlineAttachment => Err(
+            AppError::BadRequest("This address only accepts form submissions (POST).".into()),
+        ),
+    }
+}
+
+async fn page_post(
+    State(state): State<AppState>,
+    Extension(ctx): Extension<Arc<WikiCtx>>,
+    Path(path): Path<String>,
+    req: Request,
+) -> AppResult<Response> {
+    if req.method() != Method::POST {
+        return Err(AppError::BadRequest("Unsupported method.".into()));
+    }
+    let route = parse_page_route(&path)?;
+    let page = route.page;
+    match route.action {
+        PageAction::Save => edit::save(&state, &ctx, page, form(req).await?).await,
+        PageAction::Preview => edit::preview(&ctx, page, form(req).await?).await,
+        PageAction::InlineAttachment => {
+            attachments::inline_upload(&ctx, page, multipart(req).await?).await
+        }
+        PageAction::Rename => manage::rename(&ctx, page, form(req).await?).await,
+        PageAction::Delete => manage::delete(&ctx, page, form(req).await?).await,
+        PageAction::Attachments => attachments::upload(&ctx, page, multipart(req).await?).await,
+        PageAction::Attachment(name) => attachments::manage(&ctx, page, &name, req).await,
+        _ => Err(AppError::BadRequest(
+            "This address does not accept form submissions.".into(),
+        )),
+    }
+}
+
+/// A url-encoded form as ordered key/value pairs.
+pub type Form = Vec<(String, String)>;
+
+async fn form(req: Request) -> AppResult<Form> {
+    let axum::Form(pairs): axum::Form<Vec<(String, String)>> = axum::Form::from_request(req, &())
+        .await
+        .map_err(|err| AppError::BadRequest(format!("Could not read the form: {err}")))?;
+    Ok(pairs)
+}
+
+async fn multipart(req: Request) -> AppResult<axum::extract::Multipart> {
+    axum::extract::Multipart::from_request(req, &())
+        .await
+        .map_err(|err| AppError::BadRequest(format!("Expected a file upload form: {err}")))
+}
+
+/// The first value of `name` in a form.
+pub fn field<'a>(form: &'a Form, name: &str) -> Option<&'a str> {
+    form.iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+impl From<route::RouteError> for AppError {
+    fn from(err: route::RouteError) -> Self {
+        AppError::BadRequest(err.to_string())
+    }
+}

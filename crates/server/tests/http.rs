@@ -1,0 +1,313 @@
+//! HTTP-level tests of the wiki host: tenancy, private-by-default, CSRF, permissions and the main
+//! page flows, driven through the real router (no network).
+
+use axum::body::{Body, to_bytes};
+use axum::http::{Request, StatusCode, header};
+use robot_platform::policy::{AccessLevel, AccessSettings, Role};
+use robot_platform::{Slug, User};
+use robot_server::wikis::{CreateWiki, create};
+use robot_server::{AppState, ServerConfig, app};
+use tower::ServiceExt as _;
+
+struct Harness {
+    _dir: tempfile::TempDir,
+    state: AppState,
+    alice: User,
+    bob: User,
+}
+
+async fn harness() -> Harness {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = ServerConfig {
+        bind: "127.0.0.1:8080".parse().expect("addr"),
+        data_dir: dir.path().join("data"),
+        domain: "localhost".into(),
+        base_url: url::Url::parse("http://localhost:8080").expect("url"),
+    };
+    let state = AppState::open(config).await.expect("state");
+    let alice = state.db.create_user("alice", "Alice").await.expect("alice");
+    let bob = state.db.create_user("bob", "Bob").await.expect("bob");
+    let slug = Slug::parse("notes").expect("slug");
+    create(
+        &state,
+        CreateWiki {
+            slug,
+            owner: alice.clone(),
+            display_name: Some("Notes".into()),
+            description: String::new(),
+            from_git: None,
+        },
+    )
+    .await
+    .expect("wiki");
+    Harness {
+        _dir: dir,
+        state,
+        alice,
+        bob,
+    }
+}
+
+impl Harness {
+    fn cookie_for(&self, user: &User) -> String {
+        let token = robot_server::session::issue_token(&self.state, user).expect("token");
+        format!("robot_session={token}; robot_csrf={}", CSRF)
+    }
+
+    async fn send(&self, req: Request<Body>) -> (StatusCode, axum::http::HeaderMap, String) {
+        let response = app(self.state.clone())
+            .oneshot(req)
+            .await
+            .expect("response");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = to_bytes(response.into_body(), 16 * 1024 * 1024)
+            .await
+            .expect("body");
+        (status, headers, String::from_utf8_lossy(&body).into_owned())
+    }
+
+    async fn get(
+        &self,
+        host: &str,
+        path: &str,
+        user: Option<&User>,
+        accept: &str,
+    ) -> (StatusCode, axum::http::HeaderMap, String) {
+        let mut req = Request::get(path)
+            .header(header::HOST, host)
+            .header(header::ACCEPT, accept);
+        if let Some(user) = user {
+            req = req.header(header::COOKIE, self.cookie_for(user));
+        }
+        self.send(req.body(Body::empty()).expect("request")).await
+    }
+
+    async fn post(
+        &self,
+        path: &str,
+        user: &User,
+        form: &[(&str, &str)],
+        with_csrf: bool,
+    ) -> (StatusCode, axum::http::HeaderMap, String) {
+        let mut pairs: Vec<(&str, &str)> = form.to_vec();
+        if with_csrf {
+            pairs.push(("csrf_token", CSRF));
+        }
+        let body: String = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs)
+            .finish();
+        let req = Request::post(path)
+            .header(header::HOST, "notes.localhost:8080")
+            .header(header::ACCEPT, HTML)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::COOKIE, self.cookie_for(user))
+            .body(Body::from(body))
+            .expect("request");
+        self.send(req).await
+    }
+}
+
+const CSRF: &str = "test-csrf-token-0123456789abcdef0123456789";
+const HTML: &str = "text/html,application/xhtml+xml";
+const WIKI: &str = "notes.localhost:8080";
+
+#[tokio::test]
+async fn unknown_hosts_and_wikis_are_404_in_html_and_json() {
+    let h = harness().await;
+    let (status, _, body) = h.get("nope.localhost:8080", "/", None, HTML).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(body.contains("There is no wiki"), "{body}");
+    let (status, _, body) = h
+        .get("nope.localhost:8080", "/", None, "application/json")
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(body.contains("\"error\":\"not_found\""), "{body}");
+    let (status, _, _) = h.get("evil.example", "/", None, HTML).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn new_wikis_are_private() {
+    let h = harness().await;
+    let (status, headers, _) = h.get(WIKI, "/", None, HTML).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "browsers are sent to log in");
+    let location = headers[header::LOCATION].to_str().expect("location");
+    assert!(
+        location.starts_with("http://localhost:8080/auth/login?return_to="),
+        "{location}"
+    );
+    let (status, _, body) = h.get(WIKI, "/", None, "application/json").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(body.contains("login_required"));
+    let (status, _, _) = h.get(WIKI, "/", Some(&h.bob), HTML).await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "a signed-in non-member sees nothing"
+    );
+    let (status, _, body) = h.get(WIKI, "/", Some(&h.alice), HTML).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        body.contains("Getting Started"),
+        "the owner sees the seeded Home page"
+    );
+}
+
+#[tokio::test]
+async fn save_requires_csrf_and_write_permission() {
+    let h = harness().await;
+    let form = [("content", "# Plan\n\nHello"), ("message", "first")];
+    let (status, _, _) = h.post("/Plan/save", &h.alice, &form, false).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "no CSRF token");
+    let (status, _, _) = h.post("/Plan/save", &h.bob, &form, true).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "non-member cannot write");
+    let (status, _, _) = h.post("/Plan/save", &h.alice, &form, true).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, _, body) = h.get(WIKI, "/Plan", Some(&h.alice), HTML).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("Hello"));
+}
+
+#[tokio::test]
+async fn members_get_their_role() {
+    let h = harness().await;
+    let wiki = h
+        .state
+        .db
+        .wiki_by_slug(&Slug::parse("notes").expect("slug"))
+        .await
+        .expect("db")
+        .expect("wiki");
+    h.state
+        .db
+        .set_member(wiki.id, h.bob.id, Role::Viewer)
+        .await
+        .expect("member");
+    let (status, _, body) = h.get(WIKI, "/", Some(&h.bob), HTML).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        !body.contains("id=\"edit-link\""),
+        "viewers get no edit button"
+    );
+    let (status, _, _) = h
+        .post("/Home/save", &h.bob, &[("content", "vandalism")], true)
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    h.state
+        .db
+        .set_member(wiki.id, h.bob.id, Role::Editor)
+        .await
+        .expect("member");
+    let (status, _, _) = h
+        .post(
+            "/Home/save",
+            &h.bob,
+            &[("content", "# Home\n\nedited")],
+            true,
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn public_read_level_admits_anonymous_readers_only() {
+    let h = harness().await;
+    let slug = Slug::parse("notes").expect("slug");
+    let access = AccessSettings {
+        read: AccessLevel::Anonymous,
+        write: AccessLevel::Approved,
+        attachments: AccessLevel::Approved,
+    };
+    h.state
+        .db
+        .update_wiki(&slug, "Notes", "", &access)
+        .await
+        .expect("update");
+    let (status, _, _) = h.get(WIKI, "/", None, HTML).await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _, _) = h.get(WIKI, "/Home/edit", None, HTML).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "editing still needs a login");
+}
+
+#[tokio::test]
+async fn hostile_revisions_and_paths_are_refused() {
+    let h = harness().await;
+    for path in [
+        "/Home?revision=--output=/tmp/x",
+        "/Home/diff/HEAD~1/HEAD",
+        "/Home/source?revision=../../etc/passwd",
+    ] {
+        let (status, _, _) = h.get(WIKI, path, Some(&h.alice), HTML).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+    }
+    let (status, _, _) = h.get(WIKI, "/../../etc/passwd", Some(&h.alice), HTML).await;
+    assert!(
+        status == StatusCode::NOT_FOUND || status == StatusCode::BAD_REQUEST,
+        "{status}"
+    );
+}
+
+#[tokio::test]
+async fn login_link_signs_in_and_hands_off_to_the_wiki() {
+    let h = harness().await;
+    let token = h
+        .state
+        .db
+        .create_login_link(h.alice.id, 60, Some("http://notes.localhost:8080/Home"))
+        .await
+        .expect("link");
+    let (status, headers, _) = h
+        .get("localhost:8080", &format!("/auth/link/{token}"), None, HTML)
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let location = headers[header::LOCATION].to_str().expect("location");
+    assert!(
+        location.starts_with("http://notes.localhost:8080/-/auth/handoff/"),
+        "{location}"
+    );
+    let cookies: Vec<_> = headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    assert!(
+        cookies.iter().any(|c| c.starts_with("robot_session=ey")),
+        "{cookies:?}"
+    );
+    let (status, _, _) = h
+        .get("localhost:8080", &format!("/auth/link/{token}"), None, HTML)
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "links are single use");
+    let handoff = location.trim_start_matches("http://notes.localhost:8080");
+    let (status, headers, _) = h.get(WIKI, handoff, None, HTML).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers[header::LOCATION], "/Home");
+}
+
+#[tokio::test]
+async fn open_redirects_are_refused() {
+    let h = harness().await;
+    for target in [
+        "//evil.com/x",
+        "/\\evil.com",
+        "http://evil.com/",
+        "http://notes.localhost.evil.com:8080/",
+        "https://notes.localhost:8080/",
+    ] {
+        let token = h
+            .state
+            .db
+            .create_login_link(h.alice.id, 60, Some(target))
+            .await
+            .expect("link");
+        let (_, headers, _) = h
+            .get("localhost:8080", &format!("/auth/link/{token}"), None, HTML)
+            .await;
+        assert_eq!(
+            headers[header::LOCATION],
+            "/",
+            "{target} must not be followed"
+        );
+    }
+}

@@ -1,0 +1,321 @@
+//! History: the log (whole wiki or one path, following renames backwards), commit details and
+//! the commit count used for paging.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use git2::{Commit, Delta, DiffFindOptions, DiffOptions, ErrorCode, Oid, Repository, Sort, Tree};
+use serde::Serialize;
+
+use crate::error::StoreError;
+use crate::pool::lock;
+use crate::repo::{WikiRepo, head_oid, resolve_in};
+use crate::repo_path::RepoPath;
+use crate::revision::{CommitId, Revision};
+
+/// How a file changed in a commit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeStatus {
+    /// The file is new.
+    Added,
+    /// The content (or mode) changed.
+    Modified,
+    /// The file was removed.
+    Deleted,
+    /// The file moved, possibly with edits; `old_path` says from where.
+    Renamed,
+}
+
+/// One file touched by a commit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChangedFile {
+    /// The path after the commit (the old path for a deletion).
+    pub path: String,
+    /// The path before, for renames.
+    pub old_path: Option<String>,
+    /// What happened to it.
+    pub status: ChangeStatus,
+}
+
+/// A commit as shown in histories and the changelog.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CommitInfo {
+    /// The full commit id.
+    pub id: CommitId,
+    /// The first 7 characters of the id.
+    pub short: String,
+    /// Parent commits (none for the first commit, two for a merge).
+    pub parents: Vec<CommitId>,
+    /// Author display name.
+    pub author_name: String,
+    /// Author email.
+    pub author_email: String,
+    /// Author time, seconds since the Unix epoch.
+    pub time: i64,
+    /// The author's UTC offset in minutes.
+    pub tz_offset_minutes: i32,
+    /// The full message, without the trailing newline.
+    pub message: String,
+    /// Files changed relative to the first parent (empty where the caller did not ask for them).
+    pub files: Vec<ChangedFile>,
+}
+
+/// What [`WikiRepo::log`] should list. The default is the newest 100 commits of the whole wiki.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogQuery {
+    /// Only commits touching this file or folder.
+    pub path: Option<RepoPath>,
+    /// With `path`: keep following the file across renames, like `git log --follow`.
+    pub follow_renames: bool,
+    /// Matching commits to skip (for paging).
+    pub skip: usize,
+    /// Most commits to return.
+    pub limit: usize,
+}
+
+impl Default for LogQuery {
+    fn default() -> LogQuery {
+        LogQuery {
+            path: None,
+            follow_renames: false,
+            skip: 0,
+            limit: 100,
+        }
+    }
+}
+
+impl WikiRepo {
+    /// Commits newest first, optionally only those touching `q.path`; each lists its files.
+    pub fn log(&self, q: &LogQuery) -> Result<Vec<CommitInfo>, StoreError> {
+        self.pool.with(|repo| {
+            let Some(head) = head_oid(repo)? else {
+                return Ok(Vec::new());
+            };
+            let ids = match &q.path {
+                None => walk(repo, head)?
+                    .into_iter()
+                    .skip(q.skip)
+                    .take(q.limit)
+                    .collect(),
+                Some(path) => path_history(
+                    repo,
+                    head,
+                    path.as_str(),
+                    q.follow_renames,
+                    q.skip.saturating_add(q.limit),
+                )?
+                .into_iter()
+                .skip(q.skip)
+                .collect::<Vec<_>>(),
+            };
+            ids.into_iter()
+                .map(|oid| commit_info(repo, &repo.find_commit(oid)?, true))
+                .collect()
+        })
+    }
+
+    /// The number of commits reachable from head (cached per head).
+    pub fn commit_count(&self) -> Result<usize, StoreError> {
+        self.pool.with(|repo| {
+            let Some(head) = head_oid(repo)? else {
+                return Ok(0);
+            };
+            if let Some((cached_head, n)) = *lock(&self.count_cache)
+                && cached_head == head
+            {
+                return Ok(n);
+            }
+            let n = walk(repo, head)?.len();
+            *lock(&self.count_cache) = Some((head, n));
+            Ok(n)
+        })
+    }
+
+    /// One commit with its changed files.
+    pub fn commit_info(&self, rev: &Revision) -> Result<CommitInfo, StoreError> {
+        self.pool.with(|repo| {
+            let oid = resolve_in(repo, rev)?;
+            commit_info(repo, &repo.find_commit(oid)?, true)
+        })
+    }
+}
+
+/// Every commit reachable from `head`, children before parents, newest first.
+fn walk(repo: &Repository, head: Oid) -> Result<Vec<Oid>, StoreError> {
+    let mut revwalk = repo.revwalk()?;
+    revwalk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME)?;
+    revwalk.push(head)?;
+    Ok(revwalk.collect::<Result<Vec<_>, _>>()?)
+}
+
+/// Up to `want` commits touching `path`, newest first.
+///
+/// Each commit carries the name the file had in it (a file renamed twice is tracked under three
+/// names). A non-merge commit touches the path when its entry differs from its parent's; a merge
+/// only when it differs from every parent (otherwise the change is listed where it was made).
+/// With `follow`, a file that appears in a commit is looked up among that commit's renames, and
+/// older commits are matched against the old name.
+fn path_history(
+    repo: &Repository,
+    head: Oid,
+    path: &str,
+    follow: bool,
+    want: usize,
+) -> Result<Vec<Oid>, StoreError> {
+    let mut names: HashMap<Oid, String> = HashMap::from([(head, path.to_string())]);
+    let mut found = Vec::new();
+    let mut revwalk = repo.revwalk()?;
+    revwalk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME)?;
+    revwalk.push(head)?;
+    for oid in revwalk {
+        if found.len() >= want {
+            break;
+        }
+        let oid = oid?;
+        // Reached through a child that was not on the followed path: nothing to track here.
+        let Some(name) = names.get(&oid).cloned() else {
+            continue;
+        };
+        let commit = repo.find_commit(oid)?;
+        let tree = commit.tree()?;
+        let mine = entry_id(&tree, &name)?;
+        let mut same_as_a_parent = false;
+        for parent in commit.parents() {
+            let parent_tree = parent.tree()?;
+            let theirs = entry_id(&parent_tree, &name)?;
+            let mut parent_name = name.clone();
+            if theirs == mine {
+                same_as_a_parent = true;
+            } else if follow
+                && mine.is_some()
+                && theirs.is_none()
+                && let Some(old) = renamed_from(repo, &parent_tree, &tree, &name)?
+            {
+                parent_name = old;
+            }
+            names.entry(parent.id()).or_insert(parent_name);
+        }
+        let touched = if commit.parent_count() == 0 {
+            mine.is_some()
+        } else {
+            !same_as_a_parent
+        };
+        if touched {
+            found.push(oid);
+        }
+        names.remove(&oid);
+    }
+    Ok(found)
+}
+
+/// The object id at `path` in `tree` (a blob or a folder), if any.
+pub(crate) fn entry_id(tree: &Tree<'_>, path: &str) -> Result<Option<Oid>, StoreError> {
+    match tree.get_path(Path::new(path)) {
+        Ok(entry) => Ok(Some(entry.id())),
+        Err(e) if e.code() == ErrorCode::NotFound => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The old name of `path` if it was renamed between `old` and `new`.
+fn renamed_from(
+    repo: &Repository,
+    old: &Tree<'_>,
+    new: &Tree<'_>,
+    path: &str,
+) -> Result<Option<String>, StoreError> {
+    let mut diff = repo.diff_tree_to_tree(Some(old), Some(new), None)?;
+    diff.find_similar(Some(DiffFindOptions::new().renames(true)))?;
+    for delta in diff.deltas() {
+        if delta.status() == Delta::Renamed
+            && delta.new_file().path().and_then(Path::to_str) == Some(path)
+        {
+            return Ok(delta
+                .old_file()
+                .path()
+                .and_then(Path::to_str)
+                .map(str::to_string));
+        }
+    }
+    Ok(None)
+}
+
+/// Builds a [`CommitInfo`]; `with_files` adds the files changed against the first parent.
+pub(crate) fn commit_info(
+    repo: &Repository,
+    commit: &Commit<'_>,
+    with_files: bool,
+) -> Result<CommitInfo, StoreError> {
+    let author = commit.author();
+    let id = CommitId::from_oid(commit.id());
+    let message = String::from_utf8_lossy(commit.message_bytes())
+        .trim_end()
+        .to_string();
+    Ok(CommitInfo {
+        short: id.short().to_string(),
+        id,
+        parents: commit.parent_ids().map(CommitId::from_oid).collect(),
+        author_name: String::from_utf8_lossy(author.name_bytes()).into_owned(),
+        author_email: String::from_utf8_lossy(author.email_bytes()).into_owned(),
+        time: author.when().seconds(),
+        tz_offset_minutes: author.when().offset_minutes(),
+        message,
+        files: if with_files {
+            changed_files(repo, commit)?
+        } else {
+            Vec::new()
+        },
+    })
+}
+
+/// Files changed by `commit` relative to its first parent, with renames detected.
+fn changed_files(repo: &Repository, commit: &Commit<'_>) -> Result<Vec<ChangedFile>, StoreError> {
+    let parent_tree = match commit.parents().next() {
+        Some(parent) => Some(parent.tree()?),
+        None => None,
+    };
+    let mut opts = DiffOptions::new();
+    opts.skip_binary_check(true);
+    let mut diff =
+        repo.diff_tree_to_tree(parent_tree.as_ref(), Some(&commit.tree()?), Some(&mut opts))?;
+    diff.find_similar(Some(DiffFindOptions::new().renames(true)))?;
+    let mut files = Vec::new();
+    for delta in diff.deltas() {
+        let new_path = delta
+            .new_file()
+            .path()
+            .map(|p| p.to_string_lossy().into_owned());
+        let old_path = delta
+            .old_file()
+            .path()
+            .map(|p| p.to_string_lossy().into_owned());
+        let Some(status) = status_of(delta.status()) else {
+            continue;
+        };
+        let (path, old_path) = match status {
+            ChangeStatus::Deleted => (old_path, None),
+            ChangeStatus::Renamed => (new_path, old_path),
+            ChangeStatus::Added | ChangeStatus::Modified => (new_path, None),
+        };
+        if let Some(path) = path {
+            files.push(ChangedFile {
+                path,
+                old_path,
+                status,
+            });
+        }
+    }
+    Ok(files)
+}
+
+/// The status of one diff delta, for [`crate::diff`].
+pub(crate) fn status_of(delta: Delta) -> Option<ChangeStatus> {
+    match delta {
+        Delta::Added | Delta::Copied => Some(ChangeStatus::Added),
+        Delta::Deleted => Some(ChangeStatus::Deleted),
+        Delta::Renamed => Some(ChangeStatus::Renamed),
+        Delta::Modified | Delta::Typechange => Some(ChangeStatus::Modified),
+        _ => None,
+    }
+}

@@ -1,0 +1,41 @@
+//! Git-backed wiki storage: one bare repository per wiki, one commit per change.
+//!
+//! - [`Store`] owns the directory of repositories (`{root}/{slug}.git`) and hands out cached
+//!   [`WikiRepo`] handles.
+//! - [`WikiRepo::commit`] is the only code that moves a branch: writers are serialized per wiki in
+//!   this process, and `refs/heads/main` is moved with a compare-and-swap so that other processes
+//!   sharing the repository never lose commits either. A stale `base` is merged three-way, or
+//!   refused with [`StoreError::Conflict`] when edits overlap.
+//! - Reads ([`WikiRepo::files`], [`WikiRepo::read`], [`WikiRepo::resolve_page`]) are served from a
+//!   per-commit catalog cache; history, diff, blame and revert sit on top.
+//! - Inputs are parsed before git sees them: [`RepoPath`] cannot escape the repository, and
+//!   [`Revision`] is only `HEAD` or a hex id.
+
+#![warn(missing_docs)]
+
+mod blame;
+mod catalog;
+mod diff;
+mod error;
+mod history;
+mod import;
+mod pages;
+mod pool;
+mod repo;
+mod repo_path;
+mod revision;
+mod store;
+mod tree_edit;
+mod write;
+
+pub use blame::BlameChunk;
+pub use catalog::FileEntry;
+pub use diff::{DiffLine, FileDiff, Hunk, LineKind};
+pub use error::StoreError;
+pub use history::{ChangeStatus, ChangedFile, CommitInfo, LogQuery};
+pub use pages::Attachment;
+pub use repo::{FileBlob, MAIN_REF, WikiRepo};
+pub use repo_path::RepoPath;
+pub use revision::{CommitId, Revision};
+pub use store::Store;
+pub use write::{Author, Change, CommitOutcome, CommitRequest};
