@@ -84,7 +84,8 @@ describe(`import of a real An Otter Wiki repository`, { timeout: 600_000 }, () =
       if (res.status !== 200) {
         failures.push(`${url} (${file}): ${res.status}`);
       } else if (!/<article\b/.test(res.text)) {
-        failures.push(`${url} (${file}): no <article>`);
+        const title = res.text.match(/<h1[^>]*>([^<]*)/)?.[1]?.trim();
+        failures.push(`${url} (${file}): no <article>; the server answered a page titled "${title}"`);
       } else if (heading && !decodeEntities(res.text).includes(heading)) {
         failures.push(`${url} (${file}): heading "${heading}" missing`);
       }

@@ -48,7 +48,9 @@ let browser;
 let page;
 let W; // the wiki's origin, http://notes.localhost:PORT
 const shot = screenshotter();
-const problems = []; // uncaught page errors, console errors, failed sub-resources
+// Uncaught page errors, console errors and failed sub-resources: message → first page it was seen on.
+const problems = new Map();
+const problem = (message) => { if (!problems.has(message)) problems.set(message, page.url()); };
 
 /** A step: runs `fn`, then always screenshots the page as NN-`name`.png. */
 function step(title, name, fn) {
@@ -121,16 +123,15 @@ describe('acceptance: a private wiki used in the browser', { timeout: 900_000 },
       '--description', 'Team notes for the e2e test']);
     browser = await launchBrowser();
     page = await browser.context.newPage();
-    page.on('pageerror', (e) => problems.push(`uncaught error on ${page.url()}: ${e.message}`));
+    const local = (u) => u.replaceAll(String(server.port), 'PORT');
+    page.on('pageerror', (e) => problem(`uncaught error: ${local(e.message)}`));
     page.on('console', (m) => {
-      if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) {
-        problems.push(`console error on ${page.url()}: ${m.text()}`);
-      }
+      if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) problem(`console error: ${local(m.text())}`);
     });
     page.on('response', (r) => {
       const type = r.request().resourceType();
       if (r.status() >= 400 && ['script', 'stylesheet', 'image', 'font'].includes(type)) {
-        problems.push(`${type} ${r.url()} answered ${r.status()} (on ${page.url()})`);
+        problem(`${type} ${local(r.url())} answered ${r.status()}`);
       }
     });
   });
@@ -213,6 +214,11 @@ describe('acceptance: a private wiki used in the browser', { timeout: 900_000 },
     assert.match(await a.innerText(), /Status: draft/);
   });
 
+  it('the page title is shown once', async () => {
+    const titles = await page.locator('h1').filter({ hasText: /^Project Plan$/ }).count();
+    assert.equal(titles, 1, `"Project Plan" appears as ${titles} h1 headings (page title + the page's own # heading)`);
+  });
+
   step('mermaid draws the diagram', 'mermaid', async () => {
     await page.goto(`${W}/Project_Plan`);
     await article().locator('.mermaid svg').waitFor({ timeout: 20_000 });
@@ -228,16 +234,26 @@ describe('acceptance: a private wiki used in the browser', { timeout: 900_000 },
     assert.match(await article().innerText(), /Status: approved/);
   });
 
-  step('create "Linker" linking [[Project Plan]], attaching an image from the editor', 'linker', async () => {
+  step('create "Linker" linking [[Project Plan]]', 'linker', async () => {
     await createPage('Linker', '/Linker/edit');
-    const editor = page.locator('textarea#editor');
-    await editor.fill(`# Linker\n\n${LINKER}`);
-    await page.setInputFiles('#attach-file', { name: 'pixel.png', mimeType: 'image/png', buffer: PIXEL });
-    await page.waitForFunction(() => document.querySelector('textarea#editor').value.includes('![pixel.png](./pixel.png)'),
-      null, { timeout: 15_000 });
+    await page.fill('textarea#editor', `# Linker\n\n${LINKER}`);
     await saveEditor('Link to the plan', '/Linker');
     const hrefs = await article().locator('a').evaluateAll((els) => els.map((e) => new URL(e.href).pathname));
     assert.ok(hrefs.includes('/Project_Plan'), `Linker links to /Project_Plan (links: ${hrefs.join(', ')})`);
+  });
+
+  step('attach an image from the editor (#attach-file) and see it inline', 'editor-upload', async () => {
+    await page.goto(`${W}/Linker/edit`);
+    await page.locator('textarea#editor').press('Control+End');
+    await page.setInputFiles('#attach-file', { name: 'pixel.png', mimeType: 'image/png', buffer: PIXEL });
+    try {
+      await page.waitForFunction(() => document.querySelector('textarea#editor').value.includes('![pixel.png](./pixel.png)'),
+        null, { timeout: 15_000 });
+    } catch {
+      const status = await page.locator('#editor-status').innerText().catch(() => '');
+      assert.fail(`the upload did not insert ![pixel.png](./pixel.png); editor status: "${status}"`);
+    }
+    await saveEditor('Add a picture', '/Linker');
     await imageLoaded('article.page.wiki-content img');
   });
 
@@ -264,6 +280,8 @@ describe('acceptance: a private wiki used in the browser', { timeout: 900_000 },
 
   step('history lists both edits', 'history', async () => {
     await page.goto(`${W}/Project_Plan/history`);
+    assert.equal(await page.locator('.flash').filter({ hasText: 'Uploaded' }).count(), 0,
+      'the upload message was already shown on the attachments page; it must not come back');
     assert.ok(await historyRows().count() >= 2, 'at least two history entries');
     await historyRow('Add project plan').waitFor();
     await historyRow('Approve the plan').waitFor();
@@ -438,6 +456,7 @@ describe('acceptance: a private wiki used in the browser', { timeout: 900_000 },
   });
 
   it('no script errors, console errors or broken assets along the way', () => {
-    assert.deepEqual(problems, []);
+    const seen = [...problems].map(([message, url]) => `${message} (first on ${url})`);
+    assert.deepEqual(seen, []);
   });
 });

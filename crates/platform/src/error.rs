@@ -25,6 +25,14 @@ pub enum PlatformError {
     /// Ownership was offered as a membership role.
     #[error("the owner role cannot be granted as a membership; choose admin, editor or viewer")]
     InvalidRole,
+    /// A live token of that name already exists on the wiki.
+    #[error(
+        "a token named {0:?} already exists on this wiki; revoke it first or choose another name"
+    )]
+    TokenExists(String),
+    /// Token names are 1–64 printable characters.
+    #[error("invalid token name {0:?}: use 1 to 64 printable characters")]
+    InvalidTokenName(String),
     /// The database failed, or holds a value the rules do not allow.
     #[error("platform database error: {0}")]
     Db(#[from] sqlx::Error),

@@ -15,6 +15,8 @@ mod slug;
 
 pub use db::Db;
 pub use error::PlatformError;
-pub use model::{Member, NewWiki, User, Wiki, parse_handle};
-pub use policy::{AccessLevel, AccessSettings, Permissions, Principal, Role, permissions};
+pub use model::{ApiToken, Member, NewWiki, User, Wiki, parse_handle};
+pub use policy::{
+    AccessLevel, AccessSettings, Permissions, Principal, Role, TokenRole, permissions,
+};
 pub use slug::{RESERVED_NAMES, Slug, SlugError};

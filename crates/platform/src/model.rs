@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use crate::PlatformError;
-use crate::policy::{AccessSettings, Principal, Role};
+use crate::policy::{AccessSettings, Principal, Role, TokenRole};
 use crate::slug::Slug;
 
 /// Longest handle accepted.
@@ -124,4 +124,25 @@ mod tests {
             );
         }
     }
+}
+
+/// A per-wiki API token, as listed to its owner (the secret itself is never stored).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ApiToken {
+    /// Database id.
+    pub id: i64,
+    /// The one wiki it works on.
+    pub wiki_id: i64,
+    /// The user who minted it; commits made with it are attributed to them.
+    pub created_by: i64,
+    /// A label chosen by the owner, unique among the wiki's live tokens.
+    pub name: String,
+    /// What it may do.
+    pub role: TokenRole,
+    /// Seconds since the Unix epoch.
+    pub created_at: i64,
+    /// Last time it authenticated a request (updated at most once a minute).
+    pub last_used_at: Option<i64>,
+    /// When it was revoked; revoked tokens never authenticate.
+    pub revoked_at: Option<i64>,
 }

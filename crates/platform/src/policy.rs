@@ -153,6 +153,51 @@ pub enum Principal {
         /// Manages the platform; grants nothing on any wiki.
         is_platform_admin: bool,
     },
+    /// An agent holding a per-wiki API token. The token is bound to one wiki (the caller has
+    /// checked that it is this one) and carries its own role, independent of the access levels.
+    Token {
+        /// The token's id.
+        token_id: i64,
+        /// What the owner allowed it.
+        role: TokenRole,
+    },
+}
+
+/// What an API token may do on its wiki.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum TokenRole {
+    /// Read pages, history, search and attachments.
+    ReadOnly,
+    /// Also create, edit, rename and delete pages and attachments.
+    Editor,
+}
+
+impl TokenRole {
+    /// The stored and displayed name: `read-only` or `editor`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenRole::ReadOnly => "read-only",
+            TokenRole::Editor => "editor",
+        }
+    }
+}
+
+impl fmt::Display for TokenRole {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for TokenRole {
+    type Err = PolicyParseError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "read-only" => Ok(TokenRole::ReadOnly),
+            "editor" => Ok(TokenRole::Editor),
+            other => Err(PolicyParseError::UnknownRole(other.to_string())),
+        }
+    }
 }
 
 impl Principal {
@@ -161,6 +206,7 @@ impl Principal {
         match self {
             Principal::Anonymous => None,
             Principal::User { user_id, .. } => Some(*user_id),
+            Principal::Token { .. } => None,
         }
     }
 }
@@ -217,6 +263,29 @@ pub fn permissions(
     let role = match principal {
         Principal::Anonymous => None,
         Principal::User { .. } => role,
+        // Tokens are granted explicitly by the wiki's owner, so the access levels do not apply.
+        Principal::Token {
+            role: TokenRole::ReadOnly,
+            ..
+        } => {
+            return Permissions {
+                read: true,
+                write: false,
+                upload: false,
+                admin: false,
+            };
+        }
+        Principal::Token {
+            role: TokenRole::Editor,
+            ..
+        } => {
+            return Permissions {
+                read: true,
+                write: true,
+                upload: true,
+                admin: false,
+            };
+        }
     };
     if matches!(role, Some(Role::Owner | Role::Admin)) {
         return Permissions::ALL;

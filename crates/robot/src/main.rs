@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context as _, bail};
 use clap::{Parser, Subcommand};
-use robot_platform::Slug;
+use robot_platform::{Slug, TokenRole};
 use robot_server::wikis::{self, CreateWiki};
 use robot_server::{AppState, ServerConfig};
 
@@ -40,6 +40,9 @@ enum Command {
     /// Manage local users.
     #[command(subcommand)]
     User(UserCommand),
+    /// Manage a wiki's API tokens (for agents: REST and MCP).
+    #[command(subcommand)]
+    Token(TokenCommand),
     /// Print a one-time URL that logs USER in (valid 15 minutes).
     LoginLink {
         /// The user's handle.
@@ -78,6 +81,37 @@ enum WikiCommand {
         /// Confirm deletion.
         #[arg(long)]
         yes: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Mint a token for a wiki; the secret is printed once.
+    Create {
+        /// Slug of the wiki.
+        slug: String,
+        /// A name to recognise the token by (e.g. the machine or agent).
+        #[arg(long)]
+        name: String,
+        /// `editor` (read and write) or `read-only`.
+        #[arg(long, default_value = "editor")]
+        role: String,
+        /// Handle of the user the token acts for (defaults to the wiki's owner).
+        #[arg(long)]
+        user: Option<String>,
+    },
+    /// List a wiki's tokens: name, role, created, last used, revoked.
+    List {
+        /// Slug of the wiki.
+        slug: String,
+    },
+    /// Revoke a token by name; it stops working at once.
+    Revoke {
+        /// Slug of the wiki.
+        slug: String,
+        /// The token's name.
+        #[arg(long)]
+        name: String,
     },
 }
 
@@ -131,6 +165,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Serve { .. } => robot_server::serve(state).await,
         Command::Wiki(cmd) => wiki(&state, cmd).await,
         Command::User(cmd) => user(&state, cmd).await,
+        Command::Token(cmd) => token(&state, cmd).await,
         Command::LoginLink { handle, return_to } => {
             let user = find_user(&state, &handle).await?;
             let token = state
@@ -207,6 +242,77 @@ async fn wiki(state: &AppState, cmd: WikiCommand) -> anyhow::Result<()> {
                 bail!("no wiki {slug}");
             }
             println!("deleted {slug}");
+            Ok(())
+        }
+    }
+}
+
+async fn find_wiki(state: &AppState, slug: &str) -> anyhow::Result<robot_platform::Wiki> {
+    let slug = Slug::parse(slug).map_err(|err| anyhow::anyhow!("invalid slug: {err}"))?;
+    state
+        .db
+        .wiki_by_slug(&slug)
+        .await?
+        .with_context(|| format!("no wiki {slug}; `robot wiki list` shows the wikis"))
+}
+
+async fn token(state: &AppState, cmd: TokenCommand) -> anyhow::Result<()> {
+    match cmd {
+        TokenCommand::Create {
+            slug,
+            name,
+            role,
+            user,
+        } => {
+            let wiki = find_wiki(state, &slug).await?;
+            let role: TokenRole = role
+                .parse()
+                .map_err(|_| anyhow::anyhow!("unknown role {role:?}: use editor or read-only"))?;
+            let creator = match user {
+                Some(handle) => find_user(state, &handle).await?,
+                None => state
+                    .db
+                    .user_by_id(wiki.owner_id)
+                    .await?
+                    .context("the wiki's owner no longer exists; pass --user")?,
+            };
+            let (_, secret) = state
+                .db
+                .create_api_token(wiki.id, creator.id, &name, role)
+                .await?;
+            println!("{secret}");
+            eprintln!(
+                "Token {name:?} ({role}) for {}. It is shown only once. Connect an MCP client with:\n  \
+                 claude mcp add --transport http {slug} {}/mcp --header \"Authorization: Bearer {secret}\"",
+                state.config.wiki_url(wiki.slug.as_str()),
+                state.config.wiki_url(wiki.slug.as_str()),
+            );
+            Ok(())
+        }
+        TokenCommand::List { slug } => {
+            let wiki = find_wiki(state, &slug).await?;
+            for t in state.db.list_api_tokens(wiki.id).await? {
+                let state_text = match t.revoked_at {
+                    Some(_) => "revoked",
+                    None => "live",
+                };
+                let last = t
+                    .last_used_at
+                    .map(|s| s.to_string())
+                    .unwrap_or_else(|| "never".into());
+                println!(
+                    "{}\t{}\t{}\tcreated {}\tlast used {}",
+                    t.name, t.role, state_text, t.created_at, last
+                );
+            }
+            Ok(())
+        }
+        TokenCommand::Revoke { slug, name } => {
+            let wiki = find_wiki(state, &slug).await?;
+            if !state.db.revoke_api_token(wiki.id, &name).await? {
+                bail!("no live token named {name:?} on {slug}");
+            }
+            println!("revoked {name}");
             Ok(())
         }
     }

@@ -7,10 +7,11 @@ use std::sync::Arc;
 
 use axum::extract::{Request, State};
 use axum::http::HeaderMap;
+use axum::http::header::AUTHORIZATION;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use robot_platform::policy::{self, Permissions, Principal, Role};
-use robot_platform::{Slug, User, Wiki};
+use robot_platform::{ApiToken, Slug, User, Wiki};
 use robot_store::{Author, WikiRepo};
 
 use crate::csrf::CsrfToken;
@@ -25,8 +26,10 @@ pub struct WikiCtx {
     pub wiki: Wiki,
     /// Its repository.
     pub repo: Arc<WikiRepo>,
-    /// The signed-in user, if any.
+    /// The signed-in user, if any. For token requests, the user who minted the token.
     pub user: Option<User>,
+    /// The API token that authenticated this request (REST, MCP), if any.
+    pub token: Option<ApiToken>,
     /// The user's role in this wiki.
     pub role: Option<Role>,
     /// What the principal may do here.
@@ -81,17 +84,36 @@ async fn build(
         let slug = slug.to_string();
         tokio::task::spawn_blocking(move || store.wiki(&slug)).await??
     };
-    let user = current_user(state, headers).await;
-    let role = match &user {
-        Some(user) => state.db.membership(wiki.id, user.id).await?,
-        None => None,
-    };
-    let principal = match &user {
-        Some(user) => Principal::User {
-            user_id: user.id,
-            is_platform_admin: user.is_platform_admin,
-        },
-        None => Principal::Anonymous,
+    // A bearer token, when present, is the only credential considered: cookies are ignored so a
+    // token request can never pick up a browser session's rights.
+    let (user, token, role, principal) = match bearer(headers)? {
+        Some(secret) => {
+            let token = state.db.authenticate_api_token(&secret).await?.ok_or_else(|| {
+                AppError::InvalidToken(
+                    "The bearer token is invalid or has been revoked. Ask the wiki's owner for a new one.".into(),
+                )
+            })?;
+            if token.wiki_id != wiki.id {
+                return Err(AppError::Forbidden(
+                    "This token belongs to another wiki.".into(),
+                ));
+            }
+            let creator = state.db.user_by_id(token.created_by).await?;
+            let principal = Principal::Token {
+                token_id: token.id,
+                role: token.role,
+            };
+            (creator, Some(token), None, principal)
+        }
+        None => {
+            let user = current_user(state, headers).await;
+            let role = match &user {
+                Some(user) => state.db.membership(wiki.id, user.id).await?,
+                None => None,
+            };
+            let principal = user.as_ref().map_or(Principal::Anonymous, User::principal);
+            (user, None, role, principal)
+        }
     };
     let perms = policy::permissions(&principal, role, &wiki.access);
     Ok(WikiCtx {
@@ -99,12 +121,31 @@ async fn build(
         wiki,
         repo,
         user,
+        token,
         role,
         perms,
         csrf,
         theme: theme(headers),
         flash: flash(headers),
     })
+}
+
+/// The secret of an `Authorization: Bearer …` header; other schemes are refused.
+fn bearer(headers: &HeaderMap) -> AppResult<Option<String>> {
+    let Some(value) = headers.get(AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let value = value.to_str().unwrap_or_default().trim();
+    match value.split_once(' ') {
+        Some((scheme, secret))
+            if scheme.eq_ignore_ascii_case("bearer") && !secret.trim().is_empty() =>
+        {
+            Ok(Some(secret.trim().to_string()))
+        }
+        _ => Err(AppError::InvalidToken(
+            "Use `Authorization: Bearer <token>` with a token for this wiki.".into(),
+        )),
+    }
 }
 
 /// The visitor's theme cookie, if it holds a known value.
@@ -150,6 +191,12 @@ impl WikiCtx {
     }
 
     fn require(&self, allowed: bool, what: &str) -> AppResult<()> {
+        if let (false, Some(token)) = (allowed, &self.token) {
+            return Err(AppError::Forbidden(format!(
+                "This {} token is not allowed to {what}.",
+                token.role
+            )));
+        }
         match (allowed, &self.user) {
             (true, _) => Ok(()),
             (false, None) => Err(AppError::LoginRequired(format!("Log in to {what}."))),
@@ -162,6 +209,12 @@ impl WikiCtx {
 
     /// The git author for changes made in this request.
     pub fn author(&self) -> Author {
+        if let (Some(token), Some(user)) = (&self.token, &self.user) {
+            return Author {
+                name: format!("{} ({})", user.display_name, token.name),
+                email: format!("{}@users.robot.wtf", user.handle),
+            };
+        }
         match &self.user {
             Some(user) => Author {
                 name: user.display_name.clone(),

@@ -33,7 +33,12 @@ pub async fn protect(mut req: Request, next: Next) -> Response {
     let token = existing.clone().unwrap_or_else(robot_auth::random_token);
     req.extensions_mut().insert(CsrfToken(token.clone()));
 
-    if !is_safe(req.method()) {
+    // Bearer-token requests carry no ambient credentials (cross-site pages cannot set
+    // Authorization), and the context resolver ignores cookies when a token is present.
+    let has_bearer = req
+        .headers()
+        .contains_key(axum::http::header::AUTHORIZATION);
+    if !is_safe(req.method()) && !has_bearer {
         if !same_origin(&req) {
             return AppError::Forbidden("Cross-site request refused.".into()).into_response();
         }

@@ -20,6 +20,9 @@ pub enum AppError {
     /// Signing in would help: no session, and the wiki does not admit anonymous visitors.
     #[error("{0}")]
     LoginRequired(String),
+    /// A bearer token was sent but is not valid (unknown, revoked or malformed).
+    #[error("{0}")]
+    InvalidToken(String),
     /// Signed in, but not allowed.
     #[error("{0}")]
     Forbidden(String),
@@ -51,6 +54,7 @@ impl AppError {
             AppError::NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             AppError::BadRequest(_) => (StatusCode::BAD_REQUEST, "bad_request"),
             AppError::LoginRequired(_) => (StatusCode::UNAUTHORIZED, "login_required"),
+            AppError::InvalidToken(_) => (StatusCode::UNAUTHORIZED, "invalid_token"),
             AppError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
             AppError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             AppError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),

@@ -2,6 +2,7 @@
 //! the subset SQLite and PostgreSQL share (`$n` parameters, `RETURNING`, `ON CONFLICT`), so a
 //! PostgreSQL backend needs its own migrations and connection set-up, not new queries.
 
+mod api_tokens;
 mod login_links;
 mod members;
 mod rows;

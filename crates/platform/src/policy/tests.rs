@@ -241,3 +241,55 @@ fn principal_user_id() {
     };
     assert_eq!(user.user_id(), Some(9));
 }
+
+#[test]
+fn tokens_get_their_role_whatever_the_access_levels() {
+    let locked = AccessSettings {
+        read: AccessLevel::Admin,
+        write: AccessLevel::Admin,
+        attachments: AccessLevel::Admin,
+    };
+    for access in [locked, AccessSettings::default()] {
+        let reader = Principal::Token {
+            token_id: 1,
+            role: TokenRole::ReadOnly,
+        };
+        let editor = Principal::Token {
+            token_id: 2,
+            role: TokenRole::Editor,
+        };
+        // A role passed alongside a token is ignored: tokens never act as members.
+        for role in [None, Some(Role::Owner)] {
+            assert_eq!(
+                permissions(&reader, role, &access),
+                Permissions {
+                    read: true,
+                    write: false,
+                    upload: false,
+                    admin: false
+                }
+            );
+            assert_eq!(
+                permissions(&editor, role, &access),
+                Permissions {
+                    read: true,
+                    write: true,
+                    upload: true,
+                    admin: false
+                }
+            );
+        }
+    }
+    assert_eq!(
+        Principal::Token {
+            token_id: 1,
+            role: TokenRole::Editor
+        }
+        .user_id(),
+        None
+    );
+    for role in [TokenRole::ReadOnly, TokenRole::Editor] {
+        assert_eq!(role.to_string().parse::<TokenRole>(), Ok(role));
+    }
+    assert!("Editor".parse::<TokenRole>().is_err());
+}

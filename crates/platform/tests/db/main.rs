@@ -1,6 +1,7 @@
 //! The platform database against real SQLite: every scenario runs twice, on an in-memory
 //! database and on a temporary file (WAL, several connections).
 
+mod api_tokens;
 mod login_links;
 mod members;
 mod open;
