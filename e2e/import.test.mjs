@@ -12,7 +12,7 @@ import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { startServer, makeDataDir, pageUrl, writeArtifact, REPO_DIR } from './lib/server.mjs';
+import { startServer, makeDataDir, pageUrl, viewUrl, writeArtifact, REPO_DIR } from './lib/server.mjs';
 
 const run = promisify(execFile);
 // `docs` is a reserved slug (robot_platform::slug::RESERVED_NAMES), so the import goes to otter-docs.
@@ -79,7 +79,7 @@ describe(`import of a real An Otter Wiki repository`, { timeout: 600_000 }, () =
   it('every page renders', async () => {
     const failures = [];
     for (const { file, heading } of manifest.pages) {
-      const url = pageUrl(pageName(file));
+      const url = viewUrl(pageName(file));
       const res = await get(url);
       if (res.status !== 200) {
         failures.push(`${url} (${file}): ${res.status}`);

@@ -237,3 +237,15 @@ export async function writeArtifact(name, content) {
 export function pageUrl(pageName) {
   return '/' + pageName.split('/').map((s) => encodeURIComponent(s.replaceAll(' ', '_'))).join('/');
 }
+
+// Last segments the server reads as an action on the parent page (views/route.rs).
+const ACTION_SEGMENTS = new Set(['view', 'edit', 'save', 'preview', 'history', 'blame', 'source', 'raw',
+  'rename', 'delete', 'attachments', 'inline_attachment']);
+
+/** The URL that shows a page: `pageUrl`, plus `/view` when the name would be read as an action. */
+export function viewUrl(pageName) {
+  const segments = pageName.split('/');
+  const last = segments[segments.length - 1].toLowerCase().replaceAll(' ', '_');
+  const shadowed = segments.length > 1 && ACTION_SEGMENTS.has(last);
+  return shadowed ? `${pageUrl(pageName)}/view` : pageUrl(pageName);
+}

@@ -372,7 +372,13 @@
     data.append("file", file, file.name);
     data.append("csrf_token", csrfToken());
     try {
-      const response = await fetch(url, { method: "POST", body: data, credentials: "same-origin" });
+      // Multipart bodies are not searched for the token; the header carries it.
+      const response = await fetch(url, {
+        method: "POST",
+        body: data,
+        credentials: "same-origin",
+        headers: { "X-CSRF-Token": csrfToken() },
+      });
       const json = await response.json().catch(() => ({}));
       if (!response.ok || !json.markdown) {
         throw new Error(json.message || json.error || `${response.status} ${response.statusText}`);

@@ -62,8 +62,20 @@ pub async fn resolve_wiki(State(state): State<AppState>, mut req: Request, next:
     let headers = req.headers().clone();
     match build(&state, label, csrf, &headers).await {
         Ok(ctx) => {
+            let had_flash = ctx.flash.is_some();
             req.extensions_mut().insert(Arc::new(ctx));
-            next.run(req).await
+            let response = next.run(req).await;
+            // A flash message is shown by the first HTML page after the redirect that set it.
+            let is_page = response
+                .headers()
+                .get(axum::http::header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|ct| ct.starts_with("text/html"));
+            if had_flash && is_page && !response.status().is_redirection() {
+                crate::respond::clear_flash(response)
+            } else {
+                response
+            }
         }
         Err(err) => err.into_response(),
     }

@@ -5,12 +5,15 @@
 //! the context resolver ([`context`]) before reaching a view. Error responses are negotiated into
 //! HTML, JSON or a login redirect in one place ([`negotiate`]).
 
+pub mod api;
 pub mod assets;
 pub mod config;
 pub mod context;
 pub mod csrf;
 pub mod error;
+pub mod mcp;
 pub mod negotiate;
+pub mod notes;
 pub mod render_cache;
 pub mod respond;
 pub mod seed;

@@ -22,6 +22,8 @@ pub struct AppState {
     pub keys: Arc<SessionKeys>,
     /// Rendered-page cache keyed by content and head.
     pub renders: Arc<RenderCache>,
+    /// Page catalogs and link graphs, one per wiki, kept in step with each wiki's head.
+    pub catalogs: Arc<robot_index::CatalogCache>,
 }
 
 impl AppState {
@@ -46,6 +48,7 @@ impl AppState {
             store: Arc::new(store),
             keys: Arc::new(keys),
             renders: Arc::new(RenderCache::new(512)),
+            catalogs: Arc::new(robot_index::CatalogCache::new()),
         })
     }
 }

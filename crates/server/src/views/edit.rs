@@ -56,6 +56,8 @@ async fn render_editor(
 ) -> AppResult<Response> {
     let title = page_title(page_path, Some(&content));
     let mut chrome = wiki_chrome(state, ctx, &format!("Edit {title}"), Some(page_path)).await?;
+    // The live preview may draw diagrams.
+    chrome.requires_mermaid = true;
     if flash.is_some() {
         chrome.flash = flash;
     }
@@ -63,7 +65,7 @@ async fn render_editor(
         chrome,
         title,
         page_url: page_path.url(),
-        cancel_url: page_path.url(),
+        cancel_url: super::route::view_url(page_path),
         content,
         base_revision,
         is_new,
@@ -129,15 +131,17 @@ pub async fn save(
     };
     match blocking(&ctx.repo, move |repo| repo.commit(request)).await {
         Ok(CommitOutcome::Committed { merged: true, .. }) => Ok(redirect_with_flash(
-            &page_path.url(),
+            &super::route::view_url(&page_path),
             "info",
             "Saved. Someone else edited this page meanwhile; their changes did not overlap yours and were merged.",
         )),
-        Ok(CommitOutcome::Committed { .. }) => {
-            Ok(redirect_with_flash(&page_path.url(), "ok", "Saved."))
-        }
+        Ok(CommitOutcome::Committed { .. }) => Ok(redirect_with_flash(
+            &super::route::view_url(&page_path),
+            "ok",
+            "Saved.",
+        )),
         Ok(CommitOutcome::Unchanged { .. }) => Ok(redirect_with_flash(
-            &page_path.url(),
+            &super::route::view_url(&page_path),
             "info",
             "Nothing changed.",
         )),

@@ -67,7 +67,7 @@ fn file_url(path: &str, rev: &str, deleted: bool) -> String {
         return format!("/-/commit/{rev}");
     }
     match PagePath::from_file_path(path) {
-        Some(page) => format!("{}?revision={rev}", page.url()),
+        Some(page) => format!("{}?revision={rev}", super::route::view_url(&page)),
         None => match path.rsplit_once('/') {
             Some((dir, name)) => match PagePath::from_file_path(&format!("{dir}.md")) {
                 Some(page) => format!("{}/a/{}?revision={rev}", page.url(), encode(name)),
@@ -78,9 +78,45 @@ fn file_url(path: &str, rev: &str, deleted: bool) -> String {
     }
 }
 
+/// Characters escaped in a URL path segment we generate: everything that would end the segment,
+/// start a query or fragment, or break a markdown link — readable names like `plan-v2.png` stay
+/// as they are.
+const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'\'')
+    .add(b'(')
+    .add(b')')
+    .add(b'/')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'[')
+    .add(b'\\')
+    .add(b']')
+    .add(b'^')
+    .add(b'`')
+    .add(b'{')
+    .add(b'|')
+    .add(b'}');
+
 /// Percent-encodes one path segment.
 pub fn encode(segment: &str) -> String {
-    percent_encoding::utf8_percent_encode(segment, percent_encoding::NON_ALPHANUMERIC).to_string()
+    percent_encoding::utf8_percent_encode(segment, SEGMENT).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::encode;
+
+    #[test]
+    fn keeps_file_names_readable() {
+        assert_eq!(encode("plan-v2.png"), "plan-v2.png");
+        assert_eq!(encode("a b(1)#?.txt"), "a%20b%281%29%23%3F.txt");
+        assert_eq!(encode("ü.png"), "%C3%BC.png");
+    }
 }
 
 /// Diffs shaped for display.
@@ -132,7 +168,7 @@ pub fn breadcrumbs(page: &PagePath) -> Vec<(String, String)> {
     let mut crumbs = Vec::new();
     let mut current: Option<PagePath> = Some(page.clone());
     while let Some(p) = current {
-        crumbs.push((display_title(&p, None), p.url()));
+        crumbs.push((display_title(&p, None), super::route::view_url(&p)));
         current = p.parent();
     }
     crumbs.reverse();

@@ -53,11 +53,16 @@ pub fn wiki_router(state: AppState) -> Router {
             get(admin::settings_form).post(admin::save_settings),
         )
         .route("/robots.txt", get(platform::robots))
+        .nest("/api/v1", crate::api::router())
         .route("/", get(page::home))
         .route("/{*path}", get(page_get).post(page_post))
         .layer(middleware::from_fn_with_state(state.clone(), resolve_wiki))
         .layer(middleware::from_fn(crate::csrf::protect))
-        .with_state(state)
+        .with_state(state.clone())
+        // `/mcp` (and its discovery document) has its own bearer-only guard in front of the
+        // context resolver, and no CSRF guard: it never reads cookies. Its exact paths win over
+        // the `/{*path}` page catch-all.
+        .merge(crate::mcp::router(state))
 }
 
 async fn page_get(

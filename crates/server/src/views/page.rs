@@ -16,7 +16,7 @@ use super::helpers::{
 };
 use crate::context::WikiCtx;
 use crate::error::AppResult;
-use crate::respond::{clear_flash, page as html_page, page_with_status};
+use crate::respond::{page as html_page, page_with_status};
 use crate::state::AppState;
 use crate::templates::{FolderTpl, MissingTpl, PageTpl, SourceTpl};
 
@@ -117,7 +117,7 @@ pub async fn view(
         revision: revision.map(|r| r.short().to_string()),
         last_change: last.first().map(change_row),
     };
-    Ok(clear_flash(html_page(&template)?))
+    html_page(&template)
 }
 
 async fn folder_or_missing(state: &AppState, ctx: &WikiCtx, page: PagePath) -> AppResult<Response> {

@@ -101,6 +101,40 @@ pub fn parse_page_route(path: &str) -> Result<PageRoute, RouteError> {
     })
 }
 
+/// Last path segments that name an action, so a page called like that is addressed as
+/// `/{page}/view`.
+const ACTION_SEGMENTS: [&str; 12] = [
+    "view",
+    "edit",
+    "save",
+    "preview",
+    "history",
+    "blame",
+    "source",
+    "raw",
+    "rename",
+    "delete",
+    "attachments",
+    "inline_attachment",
+];
+
+/// The URL that shows `page`: its plain URL, or `{url}/view` when the plain URL would be read
+/// as an action on its parent (e.g. a page named `History` inside `Help`).
+pub fn view_url(page: &PagePath) -> String {
+    let name = page.name().to_lowercase().replace(' ', "_");
+    let parent_action = page.segments().len() > 1 && ACTION_SEGMENTS.contains(&name.as_str());
+    let shadowed = page.segments().len() > 2 && {
+        let segments = page.segments();
+        let before = segments[segments.len() - 2].to_lowercase();
+        before == "attachment" || before == "a"
+    };
+    if parent_action || shadowed {
+        format!("{}/view", page.url())
+    } else {
+        page.url()
+    }
+}
+
 fn decode(segment: &str) -> String {
     percent_encoding::percent_decode_str(segment)
         .decode_utf8_lossy()
@@ -141,6 +175,21 @@ mod tests {
             route("Folder/Page"),
             ("Folder/Page".into(), PageAction::View)
         );
+    }
+
+    #[test]
+    fn pages_named_like_actions_are_reached_through_view() {
+        let shadowed = PagePath::parse("Help/Attachments").expect("page");
+        assert_eq!(view_url(&shadowed), "/Help/Attachments/view");
+        assert_eq!(
+            route(&view_url(&shadowed)),
+            ("Help/Attachments".into(), PageAction::View)
+        );
+        let plain = PagePath::parse("Help/Intro").expect("page");
+        assert_eq!(view_url(&plain), "/Help/Intro");
+        let top = PagePath::parse("History").expect("page");
+        assert_eq!(view_url(&top), "/History");
+        assert_eq!(route(&view_url(&top)), ("History".into(), PageAction::View));
     }
 
     #[test]

@@ -86,7 +86,7 @@ fn score(page: &PagePath, text: &str, needle: &str) -> Option<((bool, usize), Se
     }
     let result = SearchResult {
         title: page_title(page, Some(text)),
-        url: page.url(),
+        url: super::route::view_url(page),
         path: page.to_string(),
         snippets,
     };

@@ -1,0 +1,482 @@
+//! The REST API's one route table. The router dispatches through it and the OpenAPI document is
+//! generated from it, so what is served and what is documented cannot drift apart.
+//!
+//! Paths are matched on the raw (still percent-encoded) URL: `{path}` is a page path and may span
+//! several segments, `{filename}` is one segment. Action suffixes (`/history`, `/attachments`, …)
+//! are recognised only for the methods they serve, so `PUT /pages/Notes/history` still writes the
+//! page `Notes/history`; for a GET, percent-encode a letter of the last segment
+//! (`/pages/Notes/%68istory`) to address such a page.
+
+/// What an endpoint does; each has exactly one handler.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Op {
+    /// `GET /health`.
+    Health,
+    /// `GET /openapi.json`.
+    OpenApi,
+    /// `GET /whoami`.
+    WhoAmI,
+    /// `GET /pages`.
+    ListPages,
+    /// `GET /pages/{path}`.
+    ReadPage,
+    /// `PUT /pages/{path}`.
+    WritePage,
+    /// `PATCH /pages/{path}`.
+    EditPage,
+    /// `DELETE /pages/{path}`.
+    DeletePage,
+    /// `POST /pages/{path}/rename`.
+    RenamePage,
+    /// `GET /pages/{path}/history`.
+    History,
+    /// `GET /pages/{path}/diff`.
+    Diff,
+    /// `GET /pages/{path}/sections`.
+    Sections,
+    /// `GET /pages/{path}/attachments`.
+    ListAttachments,
+    /// `POST /pages/{path}/attachments`.
+    UploadAttachment,
+    /// `GET /pages/{path}/attachments/{filename}`.
+    DownloadAttachment,
+    /// `DELETE /pages/{path}/attachments/{filename}`.
+    DeleteAttachment,
+    /// `GET /search`.
+    Search,
+    /// `GET /links`.
+    Graph,
+    /// `GET /links/{path}`.
+    Links,
+    /// `GET /orphans`.
+    Orphans,
+    /// `GET /changelog`.
+    Changelog,
+}
+
+/// The permission an endpoint needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// None (public).
+    Public,
+    /// Read the wiki.
+    Read,
+    /// Change pages.
+    Write,
+    /// Upload or delete attachments.
+    Upload,
+}
+
+/// A query parameter: name, JSON schema type, description.
+pub type Param = (&'static str, &'static str, &'static str);
+
+/// One endpoint: method, path template (relative to `/api/v1`) and its documentation.
+#[derive(Debug, Clone, Copy)]
+pub struct Endpoint {
+    /// HTTP method.
+    pub method: &'static str,
+    /// Path template, e.g. `/pages/{path}/history`.
+    pub path: &'static str,
+    /// The operation.
+    pub op: Op,
+    /// `operationId` in the OpenAPI document.
+    pub id: &'static str,
+    /// One-line summary.
+    pub summary: &'static str,
+    /// Longer description.
+    pub description: &'static str,
+    /// Permission needed.
+    pub access: Access,
+    /// Query parameters.
+    pub query: &'static [Param],
+    /// Name of the request body schema, if the endpoint takes a body.
+    pub body: Option<&'static str>,
+    /// Whether the body is required.
+    pub body_required: bool,
+    /// Success status.
+    pub status: u16,
+    /// Name of the success response schema.
+    pub response: &'static str,
+}
+
+const PAGING: &[Param] = &[
+    (
+        "limit",
+        "integer",
+        "Most entries to return (1 to 500, default 50).",
+    ),
+    (
+        "offset",
+        "integer",
+        "Entries to skip (default 0); use `next_offset` from the previous response.",
+    ),
+];
+
+/// Every endpoint, most specific first (the first match wins).
+pub const ENDPOINTS: &[Endpoint] = &[
+    Endpoint {
+        method: "GET",
+        path: "/pages/{path}/attachments/{filename}",
+        op: Op::DownloadAttachment,
+        id: "downloadAttachment",
+        summary: "Download an attachment (base64 in JSON)",
+        description: "The file's bytes, base64-encoded, with its size and MIME type.",
+        access: Access::Read,
+        query: &[],
+        body: None,
+        body_required: false,
+        status: 200,
+        response: "AttachmentContent",
+    },
+    Endpoint {
+        method: "DELETE",
+        path: "/pages/{path}/attachments/{filename}",
+        op: Op::DeleteAttachment,
+        id: "deleteAttachment",
+        summary: "Delete an attachment",
+        description: "One commit removing the file. Optional body: `commit_message`.",
+        access: Access::Upload,
+        query: &[],
+        body: Some("MessageBody"),
+        body_required: false,
+        status: 200,
+        response: "AttachmentDeleted",
+    },
+    Endpoint {
+        method: "GET",
+        path: "/pages/{path}/attachments",
+        op: Op::ListAttachments,
+        id: "listAttachments",
+        summary: "List a page's attachments",
+        description: "Files directly in the page's folder (sub-pages excluded), sorted by name.",
+        access: Access::Read,
+        query: &[],
+        body: None,
+        body_required: false,
+        status: 200,
+        response: "AttachmentList",
+    },
+    Endpoint {
+        method: "POST",
+        path: "/pages/{path}/attachments",
+        op: Op::UploadAttachment,
+        id: "uploadAttachment",
+        summary: "Upload an attachment (base64 in JSON)",
+        description: "Stores `content` (base64, at most 10 MiB decoded) as `filename` in the page's \
+                      folder, replacing a file of that name (last write wins). The page must exist.",
+        access: Access::Upload,
+        query: &[],
+        body: Some("UploadBody"),
+        body_required: true,
+        status: 201,
+        response: "AttachmentStored",
+    },
+    Endpoint {
+        method: "GET",
+        path: "/pages/{path}/history",
+        op: Op::History,
+        id: "pageHistory",
+        summary: "A page's history",
+        description: "Commits that touched the page, newest first, following renames.",
+        access: Access::Read,
+        query: PAGING,
+        body: None,
+        body_required: false,
+        status: 200,
+        response: "History",
+    },
+    Endpoint {
+        method: "GET",
+        path: "/pages/{path}/diff",
+        op: Op::Diff,
+        id: "pageDiff",
+        summary: "Changes to a page between two revisions",
+        description: "A unified diff and the same changes structured.",
+        access: Access::Read,
+        query: &[
+            (
+                "from",
+                "string",
+                "The older revision (7 to 40 hex characters). Required.",
+            ),
+            (
+                "to",
+                "string",
+                "The newer revision (default: the current head).",
+            ),
+        ],
+        body: None,
+        body_required: false,
+        status: 200,
+        response: "Diff",
+    },
+    Endpoint {
+        method: "GET",
+        path: "/pages/{path}/sections",
+        op: Op::Sections,
+        id: "pageSections",
+        summary: "A page's headings (table of contents)",
+        description: "Every ATX heading with its `A > B` path, usable as `section` when reading \
+                      or editing.",
+        access: Access::Read,
+        query: &[],
+        body: None,
+        body_required: false,
+        status: 200,
+        response: "SectionList",
+    },
+    Endpoint {
+        method: "POST",
+        path: "/pages/{path}/rename",
+        op: Op::RenamePage,
+        id: "renamePage",
+        summary: "Rename a page",
+        description: "Moves the page with its attachments and sub-pages and (unless \
+                      `update_links` is false) rewrites links to it in other pages, all in one \
+                      commit.",
+        access: Access::Write,
+        query: &[],
+        body: Some("RenameBody"),
+        body_required: true,
+        status: 200,
+        response: "RenameResult",
+    },
+    Endpoint {
+        method: "GET",
+        path: "/pages/{path}",
+        op: Op::ReadPage,
+        id: "readPage",
+        summary: "Read a page",
+        description: "Raw markdown (frontmatter included), parsed frontmatter, links and the \
+                      page's revision: pass that revision back when writing.",
+        access: Access::Read,
+        query: &[
+            (
+                "revision",
+                "string",
+                "Read the page as of this commit (7 to 40 hex characters).",
+            ),
+            (
+                "section",
+                "string",
+                "Return only this section: heading text or `A > B` path.",
+            ),
+        ],
+        body: None,
+        body_required: false,
+        status: 200,
+        response: "Note",
+    },
+    Endpoint {
+        method: "PUT",
+        path: "/pages/{path}",
+        op: Op::WritePage,
+        id: "writePage",
+        summary: "Create or replace a page",
+        description: "Creating needs no revision. Replacing needs the `revision` you read: if the \
+                      page changed since, non-overlapping edits are merged (`merged: true`) and \
+                      overlapping ones are refused with 409 `conflict`, `current_revision` and a \
+                      `diff`. 201 when created, 200 when replaced.",
+        access: Access::Write,
+        query: &[],
+        body: Some("WriteBody"),
+        body_required: true,
+        status: 200,
+        response: "WriteResult",
+    },
+    Endpoint {
+        method: "PATCH",
+        path: "/pages/{path}",
+        op: Op::EditPage,
+        id: "editPage",
+        summary: "Edit a page in place",
+        description: "Either find-and-replace (`old_string` must occur exactly once, frontmatter \
+                      included) or one `op`: `append`, `prepend`, `replace_section`, \
+                      `insert_before_section`, `insert_after_section`. With `revision`, the edit \
+                      applies to the text you read and is merged like a PUT; without, it applies \
+                      to the current text.",
+        access: Access::Write,
+        query: &[],
+        body: Some("EditBody"),
+        body_required: true,
+        status: 200,
+        response: "WriteResult",
+    },
+    Endpoint {
+        method: "DELETE",
+        path: "/pages/{path}",
+        op: Op::DeletePage,
+        id: "deletePage",
+        summary: "Delete a page",
+        description: "One commit. Optional body: `commit_message`; `revision` (refuse if the page \
+                      changed since); `recursive` (also delete its attachments and sub-pages).",
+        access: Access::Write,
+        query: &[],
+        body: Some("DeleteBody"),
+        body_required: false,
+        status: 200,
+        response: "DeleteResult",
+    },
+    Endpoint {
+        method: "GET",
+        path: "/pages",
+        op: Op::ListPages,
+        id: "listPages",
+        summary: "List pages",
+        description: "Sorted by path, filters AND-ed, paginated with `offset` or `cursor`.",
+        access: Access::Read,
+        query: &[
+            (
+                "prefix",
+                "string",
+                "Path prefix, case-insensitive (`Projects/`).",
+            ),
+            (
+                "category",
+                "string",
+                "Frontmatter category, case-insensitive.",
+            ),
+            ("tag", "string", "A frontmatter tag, case-insensitive."),
+            (
+                "updated_since",
+                "string",
+                "ISO 8601 date or date-time; naive values are UTC.",
+            ),
+            (
+                "limit",
+                "integer",
+                "Most pages to return (1 to 1000, default 1000).",
+            ),
+            (
+                "offset",
+                "integer",
+                "Pages to skip; use `next_offset` from the previous response.",
+            ),
+            (
+                "cursor",
+                "string",
+                "Start after this page; use `next_cursor` from the previous response.",
+            ),
+        ],
+        body: None,
+        body_required: false,
+        status: 200,
+        response: "PageList",
+    },
+    Endpoint {
+        method: "GET",
+        path: "/links/{path}",
+        op: Op::Links,
+        id: "pageLinks",
+        summary: "A page's links and backlinks",
+        description: "Empty lists for a page that does not exist (never 404).",
+        access: Access::Read,
+        query: &[],
+        body: None,
+        body_required: false,
+        status: 200,
+        response: "Links",
+    },
+    Endpoint {
+        method: "GET",
+        path: "/links",
+        op: Op::Graph,
+        id: "linkGraph",
+        summary: "The whole link graph",
+        description: "Nodes are pages and link targets; edges are WikiLinks.",
+        access: Access::Read,
+        query: &[],
+        body: None,
+        body_required: false,
+        status: 200,
+        response: "Graph",
+    },
+    Endpoint {
+        method: "GET",
+        path: "/orphans",
+        op: Op::Orphans,
+        id: "orphans",
+        summary: "Pages no other page links to",
+        description: "`Home` is never an orphan; a link to itself does not count.",
+        access: Access::Read,
+        query: &[],
+        body: None,
+        body_required: false,
+        status: 200,
+        response: "Orphans",
+    },
+    Endpoint {
+        method: "GET",
+        path: "/search",
+        op: Op::Search,
+        id: "search",
+        summary: "Keyword search",
+        description: "Case-insensitive terms over page names and text, ranked (name matches weigh \
+                      more).",
+        access: Access::Read,
+        query: &[
+            ("q", "string", "The words to search for. Required."),
+            ("limit", "integer", "Most results (1 to 200, default 50)."),
+        ],
+        body: None,
+        body_required: false,
+        status: 200,
+        response: "SearchResults",
+    },
+    Endpoint {
+        method: "GET",
+        path: "/changelog",
+        op: Op::Changelog,
+        id: "changelog",
+        summary: "Recent changes to the wiki",
+        description: "Commits newest first, with the pages each touched.",
+        access: Access::Read,
+        query: PAGING,
+        body: None,
+        body_required: false,
+        status: 200,
+        response: "Changelog",
+    },
+    Endpoint {
+        method: "GET",
+        path: "/whoami",
+        op: Op::WhoAmI,
+        id: "whoami",
+        summary: "Who you are here",
+        description: "The wiki, your principal (token, user, anonymous) and your permissions.",
+        access: Access::Public,
+        query: &[],
+        body: None,
+        body_required: false,
+        status: 200,
+        response: "WhoAmI",
+    },
+    Endpoint {
+        method: "GET",
+        path: "/health",
+        op: Op::Health,
+        id: "health",
+        summary: "Liveness check",
+        description: "Always `{\"status\": \"ok\"}`; needs no token.",
+        access: Access::Public,
+        query: &[],
+        body: None,
+        body_required: false,
+        status: 200,
+        response: "Health",
+    },
+    Endpoint {
+        method: "GET",
+        path: "/openapi.json",
+        op: Op::OpenApi,
+        id: "openapi",
+        summary: "This API's OpenAPI 3.1 document",
+        description: "Generated from the same table the router dispatches with.",
+        access: Access::Public,
+        query: &[],
+        body: None,
+        body_required: false,
+        status: 200,
+        response: "OpenApiDocument",
+    },
+];

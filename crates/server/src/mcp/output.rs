@@ -1,0 +1,353 @@
+//! The structured results of the MCP tools: each tool returns one of these as
+//! `structuredContent` and the text rendering of it ([`super::format`]) as its text content.
+//!
+//! They are plain data, independent of the notes service's types, so the text layout (which agents
+//! written for otterwiki-mcp rely on) is pinned by unit tests against fixed values.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+/// Where a page of a longer list starts and how long the whole list is.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Paging {
+    /// Entries in the whole list (before `offset`/`limit`), when known.
+    pub total: Option<usize>,
+    /// Index of the first entry returned.
+    pub offset: usize,
+    /// Largest number of entries asked for.
+    pub limit: usize,
+    /// The `offset` that fetches the next page, when there is one.
+    pub next_offset: Option<usize>,
+}
+
+impl Paging {
+    /// The paging of `returned` entries taken from `offset` of a list of `total`.
+    pub fn new(total: usize, offset: usize, limit: usize, returned: usize) -> Paging {
+        let end = offset.saturating_add(returned);
+        Paging {
+            total: Some(total),
+            offset,
+            limit,
+            next_offset: (end < total && returned > 0).then_some(end),
+        }
+    }
+
+    /// The paging of a list whose length is unknown; `next_offset` comes from the service.
+    pub fn open(offset: usize, limit: usize, next_offset: Option<usize>) -> Paging {
+        Paging {
+            total: None,
+            offset,
+            limit,
+            next_offset,
+        }
+    }
+
+    /// The total, or the entries seen so far when the total is unknown.
+    pub fn total_or(&self, returned: usize) -> usize {
+        self.total.unwrap_or(self.offset + returned)
+    }
+}
+
+/// `read_note`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct NoteOut {
+    /// Title: the frontmatter `title`, else the last path segment.
+    pub name: String,
+    /// The page path.
+    pub path: String,
+    /// Full id of the last commit that touched the page (pass it back when writing).
+    pub revision: String,
+    /// The heading path that was read, in section mode.
+    pub section: Option<String>,
+    /// The parsed YAML frontmatter (empty when there is none).
+    pub frontmatter: Map<String, Value>,
+    /// Pages this one links to (emptied in section mode).
+    pub links_to: Vec<String>,
+    /// Pages linking here (emptied in section mode).
+    pub linked_from: Vec<String>,
+    /// Raw markdown, frontmatter included (or the section's text).
+    pub content: String,
+}
+
+/// `write_note` and `edit_note`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct WriteOut {
+    /// The page path.
+    pub path: String,
+    /// The page's revision after the write.
+    pub revision: String,
+    /// True when the page did not exist before.
+    pub created: bool,
+    /// True when the base revision was stale and the change was merged with newer edits.
+    pub merged: bool,
+    /// True when the content was identical and no commit was made.
+    pub unchanged: bool,
+    /// `edit_note`'s operation (`replace`, `append`, …); `None` for `write_note`.
+    pub operation: Option<String>,
+}
+
+/// One page of `list_notes`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct NoteEntry {
+    /// Title.
+    pub name: String,
+    /// Page path.
+    pub path: String,
+    /// Frontmatter `category`.
+    pub category: Option<String>,
+    /// Frontmatter `tags`.
+    pub tags: Vec<String>,
+    /// Date (YYYY-MM-DD) of the last commit touching the page.
+    pub last_updated: Option<String>,
+    /// Word count of the body (frontmatter excluded).
+    pub content_length: usize,
+}
+
+/// The filters `list_notes` applied, echoed in its header.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ListFilters {
+    /// Path prefix.
+    pub prefix: String,
+    /// Category (case-insensitive).
+    pub category: String,
+    /// Tag (case-insensitive).
+    pub tag: String,
+    /// ISO 8601 date or date-time.
+    pub updated_since: String,
+}
+
+/// `list_notes`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ListOut {
+    /// Filters as given.
+    pub filters: ListFilters,
+    /// Paging.
+    pub paging: Paging,
+    /// The pages.
+    pub pages: Vec<NoteEntry>,
+}
+
+/// One `search_notes` hit.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct SearchHit {
+    /// Title.
+    pub name: String,
+    /// Page path.
+    pub path: String,
+    /// Relevance in 0..=1 (higher is better).
+    pub score: f64,
+    /// Text around the first match.
+    pub snippet: String,
+}
+
+/// `search_notes`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct SearchOut {
+    /// The query.
+    pub query: String,
+    /// Paging.
+    pub paging: Paging,
+    /// The hits, best first.
+    pub results: Vec<SearchHit>,
+}
+
+/// One `semantic_search` hit.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct SemanticHit {
+    /// Page path.
+    pub path: String,
+    /// Vector distance (lower is closer); `None` in keyword-fallback mode.
+    pub distance: Option<f64>,
+    /// Keyword relevance in 0..=1; set in keyword-fallback mode.
+    pub score: Option<f64>,
+    /// Index of the chunk within the page.
+    pub chunk_index: Option<usize>,
+    /// Chunks in the page.
+    pub total_chunks: Option<usize>,
+    /// Words in the page.
+    pub page_word_count: Option<usize>,
+    /// Heading path of the chunk.
+    pub section_path: String,
+    /// The chunk's text (or a snippet).
+    pub text: String,
+}
+
+/// `semantic_search`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct SemanticOut {
+    /// The query.
+    pub query: String,
+    /// `semantic`, or `keyword-fallback` while no vector index exists.
+    pub mode: String,
+    /// Paging.
+    pub paging: Paging,
+    /// The hits, best first.
+    pub results: Vec<SemanticHit>,
+}
+
+/// One commit in `get_history` or `get_recent_changes`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ChangeEntry {
+    /// Full commit id.
+    pub revision: String,
+    /// ISO 8601 date-time with offset.
+    pub date: String,
+    /// Author name.
+    pub author: String,
+    /// Commit message.
+    pub message: String,
+    /// Pages the commit touched (recent changes only).
+    pub pages_affected: Vec<String>,
+}
+
+/// `get_history`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct HistoryOut {
+    /// The page path.
+    pub path: String,
+    /// Paging.
+    pub paging: Paging,
+    /// Newest first.
+    pub history: Vec<ChangeEntry>,
+}
+
+/// `get_recent_changes`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct ChangesOut {
+    /// Paging.
+    pub paging: Paging,
+    /// Newest first.
+    pub entries: Vec<ChangeEntry>,
+}
+
+/// `rename_note`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct RenameOut {
+    /// Old path.
+    pub old_path: String,
+    /// New path.
+    pub new_path: String,
+    /// The rename commit.
+    pub revision: String,
+    /// Pages whose WikiLinks were rewritten.
+    pub updated_pages: Vec<String>,
+}
+
+/// `delete_note`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct DeleteOut {
+    /// The deleted page.
+    pub path: String,
+    /// The delete commit.
+    pub revision: String,
+}
+
+/// `get_links`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct LinksOut {
+    /// The page path.
+    pub path: String,
+    /// Outgoing WikiLinks.
+    pub links_to: Vec<String>,
+    /// Pages linking here.
+    pub linked_from: Vec<String>,
+}
+
+/// `find_orphaned_notes`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct OrphansOut {
+    /// Paging.
+    pub paging: Paging,
+    /// Pages no other page links to, sorted.
+    pub orphans: Vec<String>,
+}
+
+/// One attachment.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct AttachmentEntry {
+    /// File name.
+    pub filename: String,
+    /// Bytes.
+    pub size: u64,
+    /// MIME type guessed from the name.
+    pub mime_type: String,
+    /// ISO 8601 date-time of the last commit touching it.
+    pub last_modified: Option<String>,
+}
+
+/// `list_attachments`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct AttachmentsOut {
+    /// The page path.
+    pub path: String,
+    /// Paging.
+    pub paging: Paging,
+    /// The files.
+    pub attachments: Vec<AttachmentEntry>,
+}
+
+/// `upload_attachment`, `download_attachment` and `delete_attachment`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct AttachmentOut {
+    /// The page path.
+    pub path: String,
+    /// File name as stored.
+    pub filename: String,
+    /// Bytes.
+    pub size: u64,
+    /// MIME type.
+    pub mime_type: String,
+    /// The commit (upload, delete).
+    pub revision: Option<String>,
+    /// Base64 content (download only).
+    pub content: Option<String>,
+}
+
+/// `diff_note`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct DiffOut {
+    /// The page path.
+    pub path: String,
+    /// Older revision.
+    pub from: String,
+    /// Newer revision.
+    pub to: String,
+    /// Unified diff (empty when nothing changed).
+    pub diff: String,
+}
+
+/// `whoami`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct WhoamiOut {
+    /// The wiki's slug.
+    pub wiki: String,
+    /// Its display name.
+    pub wiki_name: String,
+    /// Its base URL.
+    pub url: String,
+    /// `token`, `user` or `anonymous`.
+    pub principal: String,
+    /// The token's name, for token principals.
+    pub token: Option<String>,
+    /// The token's role (`editor`, `read-only`) or the user's role in the wiki.
+    pub role: Option<String>,
+    /// The user the principal acts for (commits are attributed to them).
+    pub user: Option<String>,
+    /// The git author of commits made in this session.
+    pub author: String,
+    /// What the principal may do.
+    pub permissions: Permissions,
+}
+
+/// What a principal may do, as in [`robot_platform::policy::Permissions`].
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Permissions {
+    /// Read pages, history, search, attachments.
+    pub read: bool,
+    /// Create, edit, rename and delete pages.
+    pub write: bool,
+    /// Upload and delete attachments.
+    pub upload: bool,
+    /// Change the wiki's settings.
+    pub admin: bool,
+}

@@ -1,0 +1,72 @@
+//! The link graph: get_links, find_orphaned_notes.
+
+use std::sync::Arc;
+
+use rmcp::handler::server::tool::Extension;
+use rmcp::handler::server::wrapper::Parameters;
+use rmcp::model::CallToolResult;
+use rmcp::{tool, tool_router};
+
+use super::{answer, page};
+use crate::context::WikiCtx;
+use crate::mcp::output::{LinksOut, OrphansOut, Paging};
+use crate::mcp::params::{Paged, PathOnly, clamp, offset};
+use crate::mcp::{WikiMcp, format, reply};
+use crate::notes::{Notes, Surface};
+
+#[tool_router(router = graph_tools, vis = "pub(crate)")]
+impl WikiMcp {
+    /// A note's outgoing and incoming WikiLinks.
+    #[tool(
+        description = "Show a note's WikiLinks: the pages it links to and the pages that link to \
+it (computed from the current version of every page).",
+        annotations(title = "Get links", read_only_hint = true, open_world_hint = false)
+    )]
+    async fn get_links(
+        &self,
+        Extension(ctx): Extension<Arc<WikiCtx>>,
+        Parameters(p): Parameters<PathOnly>,
+    ) -> CallToolResult {
+        let path = match page(&p.path) {
+            Ok(path) => path,
+            Err(result) => return result,
+        };
+        let notes = Notes::new(&self.state, &ctx, Surface::Mcp);
+        let outcome = notes.links(&path).await.map(|l| {
+            let out = LinksOut {
+                path: l.path,
+                links_to: l.links_to,
+                linked_from: l.linked_from,
+            };
+            reply::ok(&out, format::links(&out))
+        });
+        answer(&p.path, outcome)
+    }
+
+    /// Notes nothing links to.
+    #[tool(
+        description = "Find orphaned notes: pages that no other page links to (Home excepted), \
+sorted by path. Useful to tidy the wiki or find notes that need linking. Paged: `offset`, \
+`limit` (default 100).",
+        annotations(title = "Find orphans", read_only_hint = true, open_world_hint = false)
+    )]
+    async fn find_orphaned_notes(
+        &self,
+        Extension(ctx): Extension<Arc<WikiCtx>>,
+        Parameters(p): Parameters<Paged>,
+    ) -> CallToolResult {
+        let start = offset(p.offset);
+        let limit = clamp(p.limit, 100, 500);
+        let notes = Notes::new(&self.state, &ctx, Surface::Mcp);
+        let outcome = notes.orphans().await.map(|o| {
+            let total = o.orphans.len();
+            let orphans: Vec<String> = o.orphans.into_iter().skip(start).take(limit).collect();
+            let out = OrphansOut {
+                paging: Paging::new(total, start, limit, orphans.len()),
+                orphans,
+            };
+            reply::ok(&out, format::orphans(&out))
+        });
+        answer("", outcome)
+    }
+}

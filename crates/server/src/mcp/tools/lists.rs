@@ -1,0 +1,264 @@
+//! Finding things: list_notes, search_notes, semantic_search, get_history, get_recent_changes.
+
+use std::sync::Arc;
+
+use rmcp::handler::server::tool::Extension;
+use rmcp::handler::server::wrapper::Parameters;
+use rmcp::model::CallToolResult;
+use rmcp::{tool, tool_router};
+
+use super::{answer, given, page};
+use crate::context::WikiCtx;
+use crate::mcp::output::{
+    ChangeEntry, ChangesOut, HistoryOut, ListFilters, ListOut, NoteEntry, Paging, SearchHit,
+    SearchOut, SemanticHit, SemanticOut,
+};
+use crate::mcp::params::{
+    GetHistory, ListNotes, RecentChanges, SearchNotes, SemanticSearch, clamp, offset,
+};
+use crate::mcp::{WikiMcp, format, reply};
+use crate::notes::{self, ListFilter, Notes, Start, Surface};
+
+/// Search hits can be fetched this deep (offset + limit) in one ranking.
+const MAX_SEARCH_DEPTH: usize = 200;
+
+#[tool_router(router = list_tools_router, vis = "pub(crate)")]
+impl WikiMcp {
+    /// List notes, optionally filtered.
+    #[tool(
+        description = "List notes (wiki pages) with their category, tags, last update and word \
+count, sorted by path. Filters (all optional, combined with AND): `prefix` (path prefix), \
+`category`, `tag`, `updated_since` (ISO 8601). Paged: `offset`, `limit` (default 100).",
+        annotations(title = "List notes", read_only_hint = true, open_world_hint = false)
+    )]
+    async fn list_notes(
+        &self,
+        Extension(ctx): Extension<Arc<WikiCtx>>,
+        Parameters(p): Parameters<ListNotes>,
+    ) -> CallToolResult {
+        let start = offset(p.offset);
+        let limit = clamp(p.limit, 100, 500);
+        let filter = ListFilter {
+            prefix: given(&p.prefix).map(str::to_string),
+            category: given(&p.category).map(str::to_string),
+            tag: given(&p.tag).map(str::to_string),
+            updated_since: given(&p.updated_since).map(str::to_string),
+        };
+        let notes = Notes::new(&self.state, &ctx, Surface::Mcp);
+        let outcome = notes
+            .list(&filter, Start::Offset(start), limit)
+            .await
+            .map(|list| {
+                let out = ListOut {
+                    filters: ListFilters {
+                        prefix: p.prefix.trim().to_string(),
+                        category: p.category.trim().to_string(),
+                        tag: p.tag.trim().to_string(),
+                        updated_since: p.updated_since.trim().to_string(),
+                    },
+                    paging: Paging {
+                        total: Some(list.total),
+                        offset: start,
+                        limit,
+                        next_offset: list.next_offset,
+                    },
+                    pages: list
+                        .pages
+                        .into_iter()
+                        .map(|s| NoteEntry {
+                            name: s.name,
+                            path: s.path,
+                            category: s.category,
+                            tags: s.tags,
+                            last_updated: s.last_updated,
+                            content_length: s.content_length,
+                        })
+                        .collect(),
+                };
+                reply::ok(&out, format::list_notes(&out))
+            });
+        answer("", outcome)
+    }
+
+    /// Full-text keyword search.
+    #[tool(
+        description = "Full-text keyword search over every note's title and body; results are \
+ranked (title matches weigh more) with a snippet around the first match. Paged: `offset`, \
+`limit` (default 20).",
+        annotations(title = "Search notes", read_only_hint = true, open_world_hint = false)
+    )]
+    async fn search_notes(
+        &self,
+        Extension(ctx): Extension<Arc<WikiCtx>>,
+        Parameters(p): Parameters<SearchNotes>,
+    ) -> CallToolResult {
+        if p.query.trim().is_empty() {
+            return reply::invalid("`query` must not be empty: give one or more words to find.");
+        }
+        let start = offset(p.offset).min(MAX_SEARCH_DEPTH);
+        let limit = clamp(p.limit, 20, 100);
+        let depth = (start + limit).min(MAX_SEARCH_DEPTH);
+        let notes = Notes::new(&self.state, &ctx, Surface::Mcp);
+        let outcome = notes.search(&p.query, depth).await.map(|found| {
+            let results: Vec<SearchHit> = found
+                .results
+                .into_iter()
+                .skip(start)
+                .map(|h| SearchHit {
+                    name: h.name,
+                    path: h.path,
+                    score: h.score,
+                    snippet: h.snippet,
+                })
+                .collect();
+            let out = SearchOut {
+                query: found.query,
+                paging: search_paging(found.total, start, limit, results.len()),
+                results,
+            };
+            reply::ok(&out, format::search(&out))
+        });
+        answer("", outcome)
+    }
+
+    /// Search by meaning (keyword fallback until the semantic index exists).
+    #[tool(
+        description = "Search notes by meaning with a natural-language query; returns the best \
+matching passages. Until this wiki's semantic index is available it falls back to ranked keyword \
+search (the output says so). `n` results (1-50, default 5), `max_chunks_per_page` (1-5, \
+default 2), `offset` for paging.",
+        annotations(
+            title = "Semantic search",
+            read_only_hint = true,
+            open_world_hint = false
+        )
+    )]
+    async fn semantic_search(
+        &self,
+        Extension(ctx): Extension<Arc<WikiCtx>>,
+        Parameters(p): Parameters<SemanticSearch>,
+    ) -> CallToolResult {
+        if p.query.trim().is_empty() {
+            return reply::invalid("`query` must not be empty: describe what you are looking for.");
+        }
+        let n = clamp(p.n, 5, 50);
+        // One passage per page in keyword mode; the bound is still checked so a bad value is
+        // caught now rather than when the semantic index arrives.
+        let _chunks = clamp(p.max_chunks_per_page, 2, 5);
+        let start = offset(p.offset).min(MAX_SEARCH_DEPTH);
+        let depth = (start + n).min(MAX_SEARCH_DEPTH);
+        let notes = Notes::new(&self.state, &ctx, Surface::Mcp);
+        let outcome = notes.search(&p.query, depth).await.map(|found| {
+            let results: Vec<SemanticHit> = found
+                .results
+                .into_iter()
+                .skip(start)
+                .map(|h| SemanticHit {
+                    path: h.path,
+                    score: Some(h.score),
+                    text: h.snippet,
+                    ..SemanticHit::default()
+                })
+                .collect();
+            let out = SemanticOut {
+                query: found.query,
+                mode: "keyword-fallback".into(),
+                paging: search_paging(found.total, start, n, results.len()),
+                results,
+            };
+            reply::ok(&out, format::semantic(&out))
+        });
+        answer("", outcome)
+    }
+
+    /// A note's revisions.
+    #[tool(
+        description = "List a note's revisions (commits), newest first, following renames. Pass a \
+revision to read_note to see that version, or to diff_note to see what changed. Paged: `limit` \
+(default 10, max 200), `offset`.",
+        annotations(title = "Note history", read_only_hint = true, open_world_hint = false)
+    )]
+    async fn get_history(
+        &self,
+        Extension(ctx): Extension<Arc<WikiCtx>>,
+        Parameters(p): Parameters<GetHistory>,
+    ) -> CallToolResult {
+        let path = match page(&p.path) {
+            Ok(path) => path,
+            Err(result) => return result,
+        };
+        let start = offset(p.offset);
+        let limit = clamp(p.limit, 10, 200);
+        let notes = Notes::new(&self.state, &ctx, Surface::Mcp);
+        let outcome = notes.history(&path, limit, start).await.map(|h| {
+            let out = HistoryOut {
+                path: h.path,
+                paging: Paging::open(start, limit, h.next_offset),
+                history: h.history.into_iter().map(change).collect(),
+            };
+            reply::ok(&out, format::history(&out))
+        });
+        answer(&p.path, outcome)
+    }
+
+    /// Recent changes to the whole wiki.
+    #[tool(
+        description = "Recent changes to the whole wiki, newest first: date, author, pages \
+touched and commit message. Paged: `limit` (default 20, max 200), `offset`.",
+        annotations(
+            title = "Recent changes",
+            read_only_hint = true,
+            open_world_hint = false
+        )
+    )]
+    async fn get_recent_changes(
+        &self,
+        Extension(ctx): Extension<Arc<WikiCtx>>,
+        Parameters(p): Parameters<RecentChanges>,
+    ) -> CallToolResult {
+        let start = offset(p.offset);
+        let limit = clamp(p.limit, 20, 200);
+        let notes = Notes::new(&self.state, &ctx, Surface::Mcp);
+        let outcome = notes.changelog(limit, start).await.map(|log| {
+            let out = ChangesOut {
+                paging: Paging {
+                    total: Some(log.total),
+                    offset: start,
+                    limit,
+                    next_offset: log.next_offset,
+                },
+                entries: log
+                    .entries
+                    .into_iter()
+                    .map(|e| ChangeEntry {
+                        revision: e.revision,
+                        date: e.date,
+                        author: e.author,
+                        message: e.message,
+                        pages_affected: e.pages_affected,
+                    })
+                    .collect(),
+            };
+            reply::ok(&out, format::recent_changes(&out))
+        });
+        answer("", outcome)
+    }
+}
+
+/// Paging of a ranked search: the true total, but no next page past the ranking depth.
+fn search_paging(total: usize, start: usize, limit: usize, returned: usize) -> Paging {
+    let mut paging = Paging::new(total, start, limit, returned);
+    paging.next_offset = paging.next_offset.filter(|next| *next < MAX_SEARCH_DEPTH);
+    paging
+}
+
+/// A commit of a page's history.
+fn change(c: notes::CommitSummary) -> ChangeEntry {
+    ChangeEntry {
+        revision: c.revision,
+        date: c.date,
+        author: c.author,
+        message: c.message,
+        pages_affected: Vec::new(),
+    }
+}

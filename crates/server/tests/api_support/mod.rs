@@ -1,0 +1,221 @@
+//! Shared harness of the REST API tests: a temporary data directory, users, two wikis, tokens,
+//! and JSON requests through the real router (no network).
+
+#![allow(dead_code)]
+
+use axum::body::{Body, to_bytes};
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use robot_platform::{Slug, TokenRole, User, Wiki};
+use robot_server::wikis::{CreateWiki, create};
+use robot_server::{AppState, ServerConfig, app};
+use serde_json::Value;
+use tower::ServiceExt as _;
+
+/// The wiki host of `notes`.
+pub const NOTES: &str = "notes.localhost:8080";
+/// The wiki host of `other`.
+pub const OTHER: &str = "other.localhost:8080";
+/// The CSRF token used with session cookies.
+pub const CSRF: &str = "test-csrf-token-0123456789abcdef0123456789";
+
+/// A running app with `notes` (owned by alice) and `other` (owned by bob).
+pub struct Api {
+    _dir: tempfile::TempDir,
+    /// The app state.
+    pub state: AppState,
+    /// Owner of `notes`.
+    pub alice: User,
+    /// Owner of `other`.
+    pub bob: User,
+    /// The `notes` wiki.
+    pub notes: Wiki,
+    /// The `other` wiki.
+    pub other: Wiki,
+    /// An editor token of `notes`.
+    pub token: String,
+}
+
+/// A response: status, headers, JSON body (`Value::Null` when not JSON).
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub json: Value,
+    pub text: String,
+}
+
+impl Reply {
+    /// The `error` code of an error body.
+    pub fn code(&self) -> &str {
+        self.json["error"].as_str().unwrap_or_default()
+    }
+
+    /// A string field.
+    pub fn str(&self, field: &str) -> String {
+        self.json[field].as_str().unwrap_or_default().to_string()
+    }
+}
+
+impl std::fmt::Debug for Reply {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} {}",
+            self.status,
+            self.text.chars().take(600).collect::<String>()
+        )
+    }
+}
+
+impl Api {
+    /// A fresh app.
+    pub async fn new() -> Api {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let config = ServerConfig {
+            bind: "127.0.0.1:8080".parse().expect("addr"),
+            data_dir: dir.path().join("data"),
+            domain: "localhost".into(),
+            base_url: url::Url::parse("http://localhost:8080").expect("url"),
+        };
+        let state = AppState::open(config).await.expect("state");
+        let alice = state.db.create_user("alice", "Alice").await.expect("alice");
+        let bob = state.db.create_user("bob", "Bob").await.expect("bob");
+        let notes = wiki(&state, "notes", &alice).await;
+        let other = wiki(&state, "other", &bob).await;
+        let (_, token) = state
+            .db
+            .create_api_token(notes.id, alice.id, "agent", TokenRole::Editor)
+            .await
+            .expect("token");
+        Api {
+            _dir: dir,
+            state,
+            alice,
+            bob,
+            notes,
+            other,
+            token,
+        }
+    }
+
+    /// Mints another token for `wiki`.
+    pub async fn mint(&self, wiki: &Wiki, owner: &User, name: &str, role: TokenRole) -> String {
+        self.state
+            .db
+            .create_api_token(wiki.id, owner.id, name, role)
+            .await
+            .expect("token")
+            .1
+    }
+
+    /// A request to `host` with optional bearer token, extra headers and raw body.
+    pub async fn raw(
+        &self,
+        host: &str,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        headers: &[(&str, &str)],
+        body: Vec<u8>,
+    ) -> Reply {
+        let mut req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::HOST, host)
+            .header(header::ACCEPT, "application/json");
+        if let Some(token) = token {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        for (name, value) in headers {
+            req = req.header(*name, *value);
+        }
+        if !body.is_empty() {
+            req = req.header(header::CONTENT_TYPE, "application/json");
+        }
+        let response = app(self.state.clone())
+            .oneshot(req.body(Body::from(body)).expect("request"))
+            .await
+            .expect("response");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = to_bytes(response.into_body(), 64 * 1024 * 1024)
+            .await
+            .expect("body");
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        Reply {
+            status,
+            headers,
+            json: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+            text,
+        }
+    }
+
+    /// A JSON request to `notes` with the editor token.
+    pub async fn call(&self, method: Method, path: &str, body: Option<Value>) -> Reply {
+        self.with(&self.token, method, path, body).await
+    }
+
+    /// A JSON request to `notes` with `token`.
+    pub async fn with(
+        &self,
+        token: &str,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> Reply {
+        let bytes = body.map(|b| b.to_string().into_bytes()).unwrap_or_default();
+        self.raw(NOTES, method, path, Some(token), &[], bytes).await
+    }
+
+    /// GET with the editor token.
+    pub async fn get(&self, path: &str) -> Reply {
+        self.call(Method::GET, path, None).await
+    }
+
+    /// Creates or replaces a page (reading its revision first when it exists); returns the
+    /// new revision.
+    pub async fn put_page(&self, path: &str, content: &str) -> String {
+        let current = self.get(&format!("/api/v1/pages/{path}")).await;
+        let mut body = serde_json::json!({ "content": content });
+        if current.status == StatusCode::OK {
+            body["revision"] = current.json["revision"].clone();
+        }
+        let reply = self
+            .call(Method::PUT, &format!("/api/v1/pages/{path}"), Some(body))
+            .await;
+        assert!(reply.status.is_success(), "PUT {path}: {reply:?}");
+        reply.str("revision")
+    }
+
+    /// The number of commits in `notes` (to check that a refused request wrote nothing).
+    pub async fn commits(&self) -> u64 {
+        let reply = self.get("/api/v1/changelog?limit=1").await;
+        reply.json["total"].as_u64().expect("total")
+    }
+
+    /// A session cookie for `user` (with the test CSRF cookie).
+    pub fn cookie(&self, user: &User) -> String {
+        let token = robot_server::session::issue_token(&self.state, user).expect("session");
+        format!("robot_session={token}; robot_csrf={CSRF}")
+    }
+}
+
+async fn wiki(state: &AppState, slug: &str, owner: &User) -> Wiki {
+    create(
+        state,
+        CreateWiki {
+            slug: Slug::parse(slug).expect("slug"),
+            owner: owner.clone(),
+            display_name: None,
+            description: String::new(),
+            from_git: None,
+        },
+    )
+    .await
+    .expect("wiki")
+}
+
+/// Standard base64 of `bytes`.
+pub fn b64(bytes: &[u8]) -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}

@@ -1,0 +1,207 @@
+//! A harness for the MCP tests: a temporary data dir with two wikis and their tokens, and raw
+//! JSON-RPC over HTTP through the real router (no network). The server is stateless, so every
+//! POST stands alone.
+
+#![allow(dead_code)]
+
+use axum::body::{Body, to_bytes};
+use axum::http::{HeaderMap, Request, StatusCode, header};
+use robot_platform::policy::TokenRole;
+use robot_platform::{Slug, User, Wiki};
+use robot_server::wikis::{CreateWiki, create};
+use robot_server::{AppState, ServerConfig, app};
+use serde_json::{Value, json};
+use tower::ServiceExt as _;
+
+/// The `notes` wiki's host.
+pub const NOTES: &str = "notes.localhost:8080";
+/// The `other` wiki's host.
+pub const OTHER: &str = "other.localhost:8080";
+
+/// Two wikis (`notes` owned by alice, `other` by bob) and tokens for them.
+pub struct Harness {
+    _dir: tempfile::TempDir,
+    /// The app state.
+    pub state: AppState,
+    /// Owner of `notes`.
+    pub alice: User,
+    /// The `notes` wiki.
+    pub notes: Wiki,
+    /// Editor token of `notes`.
+    pub editor: String,
+    /// Read-only token of `notes`.
+    pub reader: String,
+    /// Editor token of `other`.
+    pub foreign: String,
+}
+
+/// The reply to one HTTP request.
+pub struct Reply {
+    /// HTTP status.
+    pub status: StatusCode,
+    /// Response headers.
+    pub headers: HeaderMap,
+    /// The body parsed as JSON (`Null` when it is not JSON).
+    pub json: Value,
+    /// The raw body.
+    pub text: String,
+}
+
+/// A `tools/call` result.
+#[derive(Debug)]
+pub struct ToolReply {
+    /// `isError`.
+    pub is_error: bool,
+    /// The first text content.
+    pub text: String,
+    /// `structuredContent`.
+    pub structured: Value,
+}
+
+/// Builds the harness.
+pub async fn harness() -> Harness {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = ServerConfig {
+        bind: "127.0.0.1:8080".parse().expect("addr"),
+        data_dir: dir.path().join("data"),
+        domain: "localhost".into(),
+        base_url: url::Url::parse("http://localhost:8080").expect("url"),
+    };
+    let state = AppState::open(config).await.expect("state");
+    let alice = state.db.create_user("alice", "Alice").await.expect("alice");
+    let bob = state.db.create_user("bob", "Bob").await.expect("bob");
+    let notes = make_wiki(&state, "notes", &alice).await;
+    let other = make_wiki(&state, "other", &bob).await;
+    let token = |wiki: i64, user: i64, name: &'static str, role| {
+        let db = state.db.clone();
+        async move {
+            db.create_api_token(wiki, user, name, role)
+                .await
+                .expect("token")
+                .1
+        }
+    };
+    let editor = token(notes.id, alice.id, "agent", TokenRole::Editor).await;
+    let reader = token(notes.id, alice.id, "reader", TokenRole::ReadOnly).await;
+    let foreign = token(other.id, bob.id, "agent", TokenRole::Editor).await;
+    Harness {
+        _dir: dir,
+        state,
+        alice,
+        notes,
+        editor,
+        reader,
+        foreign,
+    }
+}
+
+async fn make_wiki(state: &AppState, slug: &str, owner: &User) -> Wiki {
+    create(
+        state,
+        CreateWiki {
+            slug: Slug::parse(slug).expect("slug"),
+            owner: owner.clone(),
+            display_name: Some(slug.to_string()),
+            description: String::new(),
+            from_git: None,
+        },
+    )
+    .await
+    .expect("wiki")
+}
+
+impl Harness {
+    /// Sends a request through the whole app.
+    pub async fn send(&self, req: Request<Body>) -> Reply {
+        let response = app(self.state.clone())
+            .oneshot(req)
+            .await
+            .expect("response");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = to_bytes(response.into_body(), 64 * 1024 * 1024)
+            .await
+            .expect("body");
+        let text = String::from_utf8_lossy(&body).into_owned();
+        let json = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Reply {
+            status,
+            headers,
+            json,
+            text,
+        }
+    }
+
+    /// POSTs a JSON-RPC message to `/mcp` on `host` with an optional bearer token.
+    pub async fn post(&self, host: &str, token: Option<&str>, body: &Value) -> Reply {
+        self.post_raw(host, token, body.to_string()).await
+    }
+
+    /// POSTs raw bytes to `/mcp`.
+    pub async fn post_raw(&self, host: &str, token: Option<&str>, body: String) -> Reply {
+        let mut req = Request::post("/mcp")
+            .header(header::HOST, host)
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::ACCEPT, "application/json, text/event-stream")
+            .header("mcp-protocol-version", "2025-06-18");
+        if let Some(token) = token {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        self.send(req.body(Body::from(body)).expect("request"))
+            .await
+    }
+
+    /// A JSON-RPC request; returns the whole HTTP reply.
+    pub async fn rpc(&self, host: &str, token: Option<&str>, method: &str, params: Value) -> Reply {
+        let body = json!({"jsonrpc": "2.0", "id": 1, "method": method, "params": params});
+        self.post(host, token, &body).await
+    }
+
+    /// `tools/call` on `notes` with `token`.
+    pub async fn call_as(&self, token: &str, tool: &str, args: Value) -> ToolReply {
+        let reply = self
+            .rpc(
+                NOTES,
+                Some(token),
+                "tools/call",
+                json!({"name": tool, "arguments": args}),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "{tool}: {}", reply.text);
+        let result = &reply.json["result"];
+        assert!(result.is_object(), "{tool}: no result in {}", reply.text);
+        ToolReply {
+            is_error: result["isError"].as_bool().unwrap_or(false),
+            text: result["content"][0]["text"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+            structured: result["structuredContent"].clone(),
+        }
+    }
+
+    /// `tools/call` on `notes` with the editor token.
+    pub async fn call(&self, tool: &str, args: Value) -> ToolReply {
+        self.call_as(&self.editor.clone(), tool, args).await
+    }
+
+    /// `tools/call` that must succeed.
+    pub async fn ok(&self, tool: &str, args: Value) -> ToolReply {
+        let reply = self.call(tool, args).await;
+        assert!(!reply.is_error, "{tool} failed: {}", reply.text);
+        reply
+    }
+
+    /// `tools/call` that must fail; returns its text.
+    pub async fn err(&self, tool: &str, args: Value) -> String {
+        let reply = self.call(tool, args).await;
+        assert!(reply.is_error, "{tool} should have failed: {}", reply.text);
+        reply.text
+    }
+
+    /// The number of commits in the `notes` wiki (to prove nothing was written).
+    pub async fn commits(&self) -> u64 {
+        let reply = self.ok("get_recent_changes", json!({"limit": 1})).await;
+        reply.structured["paging"]["total"].as_u64().expect("total")
+    }
+}

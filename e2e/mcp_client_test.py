@@ -1,0 +1,331 @@
+#!/usr/bin/env python3
+"""End-to-end test of robot.wtf's MCP server with the official MCP Python SDK.
+
+Starts the real `robot` binary (ROBOT_BIN, or the debug build), mints tokens with its CLI, connects
+over streamable HTTP to 127.0.0.1 with `Host: notes.localhost:PORT`, lists the tools and calls every
+one of them, then checks isolation between wikis and token roles, refusal of bad input, and 32
+agents editing one page at once for 10 s without losing an acknowledged edit.
+
+Run: `python e2e/mcp_client_test.py` (from the venv that has `pip install -r e2e/requirements.txt`).
+Ends with `N passed, M failed` and exits non-zero on any failure.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import os
+import sys
+import time
+import traceback
+
+import httpx2
+
+from mcp_harness import Server, connect, http_client, text_of
+
+AGENTS = int(os.environ.get("MCP_E2E_AGENTS", "32"))
+SOAK_SECONDS = float(os.environ.get("MCP_E2E_SECONDS", "10"))
+
+EXPECTED_TOOLS = {
+    "read_note", "write_note", "edit_note", "list_notes", "search_notes", "semantic_search",
+    "get_links", "get_history", "get_recent_changes", "rename_note", "delete_note",
+    "find_orphaned_notes", "list_attachments", "upload_attachment", "download_attachment",
+    "delete_attachment", "diff_note", "whoami",
+}
+
+
+class Failure(AssertionError):
+    pass
+
+
+def check(condition: bool, message: str) -> None:
+    if not condition:
+        raise Failure(message)
+
+
+async def ok(client, tool: str, args: dict) -> tuple[str, dict]:
+    result = await client.call_tool(tool, args)
+    text = text_of(result)
+    check(not result.is_error, f"{tool}({json.dumps(args)[:200]}) failed: {text[:500]}")
+    return text, result.structured_content or {}
+
+
+async def err(client, tool: str, args: dict) -> tuple[str, dict]:
+    result = await client.call_tool(tool, args)
+    text = text_of(result)
+    check(result.is_error, f"{tool}({json.dumps(args)[:200]}) should have failed, got: {text[:300]}")
+    return text, result.structured_content or {}
+
+
+async def raw_post(server: Server, slug: str, token: str | None) -> httpx2.Response:
+    """One raw JSON-RPC `tools/list` POST (for checking HTTP statuses and headers)."""
+    async with http_client(server, slug, token) as http:
+        return await http.post(
+            server.mcp_url(),
+            json={"jsonrpc": "2.0", "id": 1, "method": "tools/list", "params": {}},
+            headers={"Accept": "application/json, text/event-stream",
+                     "MCP-Protocol-Version": "2025-06-18"},
+        )
+
+
+async def test_tools_listed(server, tokens):
+    async with connect(server, "notes", tokens["editor"]) as client:
+        listed = await client.list_tools()
+        names = {tool.name for tool in listed.tools}
+        check(EXPECTED_TOOLS <= names, f"missing tools: {sorted(EXPECTED_TOOLS - names)}")
+        by_name = {tool.name: tool for tool in listed.tools}
+        check(by_name["read_note"].annotations.read_only_hint is True, "read_note is read-only")
+        check(by_name["delete_note"].annotations.destructive_hint is True, "delete_note is destructive")
+        check("section" in by_name["edit_note"].input_schema["properties"], "edit_note has section ops")
+        print(f"  {len(names)} tools: {', '.join(sorted(names))}")
+
+
+async def test_every_tool(server, tokens):
+    async with connect(server, "notes", tokens["editor"]) as c:
+        text, me = await ok(c, "whoami", {})
+        check('token "mcp-e2e"' in text and me["permissions"]["write"], f"whoami: {text}")
+
+        text, w = await ok(c, "write_note", {
+            "path": "E2E/Plan",
+            "content": "---\ncategory: plan\ntags: [e2e]\n---\n# Plan\n\n## Goals\nship\n\n## Risks\nnone\n\nSee [[E2E/Other]].\n",
+            "commit_message": "e2e plan",
+        })
+        check(text.startswith("Created E2E/Plan (revision: "), text)
+        rev = w["revision"]
+        text, note = await ok(c, "read_note", {"path": "E2E/Plan"})
+        check(text.startswith(f"# Plan\nPath: E2E/Plan\nRevision: {rev}\nCategory: plan | Tags: e2e\n"), text)
+        text, _ = await ok(c, "read_note", {"path": "E2E/Plan", "section": "Plan > Goals"})
+        check("Section: Plan > Goals" in text and text.endswith("## Goals\nship\n\n"), text)
+
+        text, e = await ok(c, "edit_note", {"path": "E2E/Plan", "revision": rev,
+                                            "old_string": "ship", "new_string": "ship it"})
+        check(text.startswith("Edited E2E/Plan (revision: "), text)
+        for op, extra in [("append", {"content": "tail"}), ("prepend", {"content": "Intro."}),
+                          ("replace_section", {"section": "Risks", "content": "few\n\nSee [[E2E/Other]]."}),
+                          ("insert_before_section", {"section": "Goals", "content": "## Context\nwhy"}),
+                          ("insert_after_section", {"section": "Goals", "content": "after goals"})]:
+            await ok(c, "edit_note", {"path": "E2E/Plan", "operation": op, **extra})
+        _, note = await ok(c, "read_note", {"path": "E2E/Plan"})
+        for piece in ["ship it", "Intro.", "few", "## Context\nwhy", "after goals"]:
+            check(piece in note["content"], f"{piece!r} missing after edits: {note['content']}")
+
+        await ok(c, "write_note", {"path": "E2E/Other", "content": "other page"})
+        await ok(c, "write_note", {"path": "E2E/Lonely", "content": "nobody links here"})
+        text, _ = await ok(c, "list_notes", {"prefix": "E2E"})
+        check(text.startswith("Found 3 notes matching prefix=E2E:"), text)
+        text, _ = await ok(c, "search_notes", {"query": "goals"})
+        check('results for "goals":' in text and "E2E/Plan" in text, text)
+        text, sem = await ok(c, "semantic_search", {"query": "what are the goals"})
+        check("keyword fallback: semantic index not available yet" in text, text)
+        text, _ = await ok(c, "get_links", {"path": "E2E/Other"})
+        check("Linked from (1):\n  - E2E/Plan" in text, text)
+        text, _ = await ok(c, "find_orphaned_notes", {})
+        check("- E2E/Lonely" in text and "- E2E/Other" not in text, text)
+        text, _ = await ok(c, "get_history", {"path": "E2E/Plan"})
+        check(text.startswith("History for E2E/Plan (7 revisions):"), text)
+        check("[mcp] e2e plan" in text, text)
+        text, _ = await ok(c, "get_recent_changes", {"limit": 5})
+        check("recent changes:" in text and "[mcp] " in text, text)
+        text, _ = await ok(c, "diff_note", {"path": "E2E/Plan", "from": rev})
+        check("+ship it" in text, text)
+
+        payload = base64.b64encode(b"hello mcp").decode()
+        text, _ = await ok(c, "upload_attachment", {"path": "E2E/Plan", "filename": "hello.txt", "content": payload})
+        check(text == "Uploaded hello.txt to E2E/Plan (9 bytes)", text)
+        text, _ = await ok(c, "list_attachments", {"path": "E2E/Plan"})
+        check(text.startswith("Attachments for E2E/Plan (1):\n\n- hello.txt (9 bytes, text/plain"), text)
+        text, _ = await ok(c, "download_attachment", {"path": "E2E/Plan", "filename": "hello.txt"})
+        check(text.endswith(f"Content (base64):\n{payload}"), text)
+        text, _ = await ok(c, "delete_attachment", {"path": "E2E/Plan", "filename": "hello.txt"})
+        check(text == "Deleted attachment hello.txt", text)
+
+        text, _ = await ok(c, "rename_note", {"path": "E2E/Other", "new_path": "E2E/Renamed"})
+        check(text.startswith("Renamed E2E/Other -> E2E/Renamed (revision: ")
+              and "Updated 1 backreferences:\n  - E2E/Plan" in text, text)
+        text, _ = await ok(c, "delete_note", {"path": "E2E/Lonely"})
+        check(text == "Deleted E2E/Lonely", text)
+        text, _ = await err(c, "read_note", {"path": "E2E/Lonely"})
+        check(text.startswith("Page not found: E2E/Lonely. Use write_note"), text)
+
+
+async def test_conflict_and_merge(server, tokens):
+    async with connect(server, "notes", tokens["editor"]) as a, connect(server, "notes", tokens["editor"]) as b:
+        _, w = await ok(a, "write_note", {"path": "E2E/Race", "content": "alpha\nbeta\ngamma\ndelta\nepsilon\n"})
+        base = w["revision"]
+        await ok(a, "write_note", {"path": "E2E/Race", "revision": base, "content": "ALPHA\nbeta\ngamma\ndelta\nepsilon\n"})
+        text, merged = await ok(b, "write_note", {"path": "E2E/Race", "revision": base, "content": "alpha\nbeta\ngamma\ndelta\nEPSILON\n"})
+        check(merged["merged"] is True and "Merged:" in text, f"merge not reported: {text}")
+        _, note = await ok(a, "read_note", {"path": "E2E/Race"})
+        check(note["content"] == "ALPHA\nbeta\ngamma\ndelta\nEPSILON\n", f"merge lost an edit: {note['content']!r}")
+        print(f"  merge: {text.splitlines()[0]} (both edits kept)")
+
+        text, info = await err(b, "write_note", {"path": "E2E/Race", "revision": base, "content": "aleph\nbeta\ngamma\ndelta\nepsilon\n"})
+        check(text.startswith("Conflict: ") and "re-apply your change, and pass the new revision" in text, text)
+        check(info.get("error") == "conflict" and len(info.get("current_revision", "")) == 40, str(info))
+        print(f"  conflict: {text.splitlines()[0][:120]}")
+
+
+async def test_isolation(server, tokens):
+    missing = await raw_post(server, "notes", None)
+    check(missing.status_code == 401, f"no token: {missing.status_code}")
+    challenge = missing.headers.get("www-authenticate", "")
+    check(challenge == f'Bearer resource_metadata="http://notes.localhost:{server.port}/.well-known/oauth-protected-resource"',
+          f"challenge: {challenge}")
+    foreign = await raw_post(server, "notes", tokens["other"])
+    check(foreign.status_code == 403, f"other wiki's token: {foreign.status_code} {foreign.text}")
+    own = await raw_post(server, "other", tokens["other"])
+    check(own.status_code == 200, f"own wiki: {own.status_code}")
+    try:
+        async with connect(server, "notes", tokens["other"]) as client:
+            await client.list_tools()
+        raise Failure("the SDK connected with another wiki's token")
+    except Failure:
+        raise
+    except BaseException:  # noqa: BLE001 - the SDK surfaces HTTP errors in exception groups
+        pass
+
+    async with connect(server, "notes", tokens["reader"]) as r:
+        await ok(r, "read_note", {"path": "Home"})
+        for tool, args in [("write_note", {"path": "X", "content": "x"}),
+                           ("edit_note", {"path": "Home", "operation": "append", "content": "x"}),
+                           ("delete_note", {"path": "Home"}),
+                           ("upload_attachment", {"path": "Home", "filename": "a.txt", "content": "aGk="})]:
+            text, info = await err(r, tool, args)
+            check(text.startswith("Not allowed: This read-only token") and info.get("error") == "forbidden", f"{tool}: {text}")
+
+
+async def test_bad_input(server, tokens):
+    async with connect(server, "notes", tokens["editor"]) as c:
+        _, before = await ok(c, "get_recent_changes", {"limit": 1})
+        cases = [
+            ("write_note", {"content": "x"}, "missing field `path`"),
+            ("write_note", {"path": 7, "content": "x"}, "invalid type"),
+            ("write_note", {"path": "../../etc/passwd", "content": "x"}, "Invalid request"),
+            ("write_note", {"path": "Huge", "content": "x" * (5 * 1024 * 1024)}, "too large"),
+            ("write_note", {"path": "Home", "content": "x", "revision": "nothex!"}, "revision"),
+            ("read_note", {"path": "Home", "revision": "123"}, "revision"),
+            ("edit_note", {"path": "Home", "old_string": "no such text anywhere", "new_string": "y"}, "not found"),
+            ("list_notes", {"limit": "lots"}, "non-negative integer"),
+            ("upload_attachment", {"path": "Home", "filename": "a.bin", "content": "***"}, "Invalid base64"),
+            ("rename_note", {"path": "Home", "new_path": "a/../b"}, "Invalid request"),
+            ("diff_note", {"path": "Home", "from": "zzzzzzz"}, "revision"),
+        ]
+        for tool, args, expected in cases:
+            text, info = await err(c, tool, args)
+            check(expected.lower() in text.lower(), f"{tool}: expected {expected!r} in {text[:300]!r}")
+            check(isinstance(info.get("error"), str), f"{tool}: no error code in {info}")
+        _, after = await ok(c, "get_recent_changes", {"limit": 1})
+        check(before["paging"]["total"] == after["paging"]["total"], "bad input wrote a commit")
+        print(f"  {len(cases)} bad inputs refused, nothing written")
+
+
+async def test_concurrent_agents(server, tokens):
+    path = "E2E/Busy"
+    async with connect(server, "notes", tokens["editor"]) as c:
+        await ok(c, "write_note", {"path": path, "content": "# Busy\n"})
+    acknowledged: list[str] = []
+    counts = {"succeeded": 0, "conflicts": 0, "merged": 0, "other_errors": 0,
+              "append_ok": 0, "rw_ok": 0, "append_conflicts": 0, "rw_conflicts": 0}
+    other_errors: list[str] = []
+    deadline = time.monotonic() + SOAK_SECONDS
+
+    async def agent(n: int) -> None:
+        async with connect(server, "notes", tokens["editor"]) as c:
+            i = 0
+            while time.monotonic() < deadline:
+                line = f"agent-{n}-edit-{i}"
+                i += 1
+                kind = "append" if i % 2 else "rw"
+                if kind == "append":  # applied to the current version, atomically
+                    result = await c.call_tool("edit_note", {"path": path, "operation": "append", "content": line})
+                else:  # read → write with the revision read
+                    read = await c.call_tool("read_note", {"path": path})
+                    note = read.structured_content or {}
+                    result = await c.call_tool("write_note", {
+                        "path": path, "revision": note.get("revision", ""),
+                        "content": note.get("content", "").rstrip("\n") + f"\n{line}\n",
+                    })
+                text = text_of(result)
+                if not result.is_error:
+                    acknowledged.append(line)
+                    counts["succeeded"] += 1
+                    counts[f"{kind}_ok"] += 1
+                    counts["merged"] += bool((result.structured_content or {}).get("merged"))
+                elif (result.structured_content or {}).get("error") == "conflict":
+                    counts["conflicts"] += 1
+                    counts[f"{kind}_conflicts"] += 1
+                else:
+                    counts["other_errors"] += 1
+                    other_errors.append(text[:200])
+
+    started = time.monotonic()
+    await asyncio.gather(*(agent(n) for n in range(AGENTS)))
+    elapsed = time.monotonic() - started
+    async with connect(server, "notes", tokens["editor"]) as c:
+        _, note = await ok(c, "read_note", {"path": path})
+    lines = set(note["content"].splitlines())
+    lost = [line for line in acknowledged if line not in lines]
+    print(f"  {AGENTS} agents, {elapsed:.1f} s: succeeded={counts['succeeded']} conflicts={counts['conflicts']} "
+          f"merged={counts['merged']} other_errors={counts['other_errors']} lost={len(lost)} "
+          f"({counts['succeeded'] / elapsed:.0f} acknowledged edits/s; appends ok={counts['append_ok']} "
+          f"conflicts={counts['append_conflicts']}; read-write ok={counts['rw_ok']} conflicts={counts['rw_conflicts']})")
+    check(not lost, f"{len(lost)} acknowledged edits lost, e.g. {lost[:5]}")
+    check(counts["other_errors"] == 0, f"non-conflict failures: {other_errors[:5]}")
+    check(counts["succeeded"] > 0, "no edit succeeded")
+
+
+async def test_revocation(server, tokens):
+    async with connect(server, "notes", tokens["doomed"]) as c:
+        await ok(c, "whoami", {})
+        server.cli("token", "revoke", "notes", "--name", "mcp-doomed")
+        result = None
+        try:
+            result = await c.call_tool("whoami", {})
+        except BaseException:  # noqa: BLE001 - a 401 surfaces as an SDK error
+            pass
+        check(result is None or result.is_error, "a revoked token still works")
+    after = await raw_post(server, "notes", tokens["doomed"])
+    check(after.status_code == 401 and 'error="invalid_token"' in after.headers.get("www-authenticate", ""),
+          f"revoked token: {after.status_code} {after.headers.get('www-authenticate')}")
+
+
+TESTS = [test_tools_listed, test_every_tool, test_conflict_and_merge, test_isolation, test_bad_input,
+         test_concurrent_agents, test_revocation]
+
+
+async def main() -> int:
+    server = Server()
+    server.cli("user", "add", "alice", "--name", "Alice")
+    server.cli("user", "add", "bob", "--name", "Bob")
+    server.cli("wiki", "create", "notes", "--owner", "alice")
+    server.cli("wiki", "create", "other", "--owner", "bob")
+    tokens = {
+        "editor": server.token("notes", "mcp-e2e"),
+        "reader": server.token("notes", "mcp-reader", "read-only"),
+        "doomed": server.token("notes", "mcp-doomed"),
+        "other": server.token("other", "mcp-e2e"),
+    }
+    passed = failed = 0
+    try:
+        server.start()
+        for test in TESTS:
+            started = time.monotonic()
+            try:
+                await test(server, tokens)
+                passed += 1
+                print(f"ok   {test.__name__} ({time.monotonic() - started:.1f} s)")
+            except BaseException as exc:  # noqa: BLE001 - report and go on
+                failed += 1
+                print(f"FAIL {test.__name__}: {exc}")
+                traceback.print_exc()
+    finally:
+        if failed:
+            print("--- robot serve log ---\n" + server.log()[-5000:])
+        server.cleanup()
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main()))
