@@ -223,7 +223,10 @@ async def test_bad_input(server, tokens):
 async def test_concurrent_agents(server, tokens):
     path = "E2E/Busy"
     async with connect(server, "notes", tokens["editor"]) as c:
-        await ok(c, "write_note", {"path": path, "content": "# Busy\n"})
+        # One section per agent: read→write edits insert under the agent's own heading, so
+        # concurrent ones from a stale revision do not overlap and are merged.
+        sections = "\n".join(f"## agent-{n}\nbody {n}\n" for n in range(AGENTS))
+        await ok(c, "write_note", {"path": path, "content": f"# Busy\n\n{sections}"})
     acknowledged: list[str] = []
     counts = {"succeeded": 0, "conflicts": 0, "merged": 0, "other_errors": 0,
               "append_ok": 0, "rw_ok": 0, "append_conflicts": 0, "rw_conflicts": 0}
@@ -237,14 +240,15 @@ async def test_concurrent_agents(server, tokens):
                 line = f"agent-{n}-edit-{i}"
                 i += 1
                 kind = "append" if i % 2 else "rw"
-                if kind == "append":  # applied to the current version, atomically
+                if kind == "append":  # applied to the current version (retried on races)
                     result = await c.call_tool("edit_note", {"path": path, "operation": "append", "content": line})
-                else:  # read → write with the revision read
+                else:  # read → write with the revision read: merged, or refused as a conflict
                     read = await c.call_tool("read_note", {"path": path})
                     note = read.structured_content or {}
+                    heading = f"## agent-{n}\n"
+                    content = note.get("content", "").replace(heading, f"{heading}{line}\n", 1)
                     result = await c.call_tool("write_note", {
-                        "path": path, "revision": note.get("revision", ""),
-                        "content": note.get("content", "").rstrip("\n") + f"\n{line}\n",
+                        "path": path, "revision": note.get("revision", ""), "content": content,
                     })
                 text = text_of(result)
                 if not result.is_error:

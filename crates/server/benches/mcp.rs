@@ -229,6 +229,16 @@ async fn run() {
     }
     report("write_note (with revision)", writes);
 
+    // The same read once the page has a longer history: the page's revision comes from a log
+    // walk, so this shows whether read cost grows with the wiki's history.
+    let mut reads = Vec::with_capacity(n / 4);
+    for _ in 0..(n / 4).max(50) {
+        let started = Instant::now();
+        conn.call("read_note", json!({"path": "Bench/Page"})).await;
+        reads.push(started.elapsed());
+    }
+    report(&format!("read_note after {writes_n} commits"), reads);
+
     for connections in [1, 4, 16] {
         let rate = throughput(port, &token, connections, 3, false).await;
         println!("read_note throughput        {connections:>2} connections: {rate:>8.0} calls/s");

@@ -13,8 +13,8 @@
 //!
 //! A [`Notes`] is built per request from the [`AppState`] and the request's [`WikiCtx`] (wiki,
 //! principal, permissions). Every method checks permissions first (`read` for reads, `write` for
-//! page changes and attachment deletion, `upload` for attachment uploads), then validates its
-//! input, and writes nothing when anything is wrong.
+//! page changes, `upload` for attachment uploads and deletions), then validates its input, and
+//! writes nothing when anything is wrong.
 //!
 //! # Names and revisions
 //!
@@ -37,7 +37,7 @@
 //! Commit messages: the caller's, else `[api] Create: path` / `[mcp] Edit: path` … by
 //! [`Surface`] (the otterwiki-api convention).
 //!
-//! # Methods (all `async`, all `-> NotesResult<T>`)
+//! # Methods (all `async fn … -> NotesResult<T>` except `whoami`, which is a plain `fn`)
 //!
 //! | method | returns |
 //! |---|---|

@@ -1,6 +1,10 @@
 //! Reading and changing pages: read, sections, write, edit, delete, rename.
 
-use robot_store::{Change, CommitId, CommitOutcome, CommitRequest, RepoPath, Revision};
+use std::collections::HashMap;
+
+use robot_store::{
+    Change, ChangeStatus, CommitId, CommitOutcome, CommitRequest, RepoPath, Revision,
+};
 use robot_wiki::{PagePath, display_title, first_heading};
 
 use super::error::{NotesError, NotesResult};
@@ -24,15 +28,28 @@ impl Notes<'_> {
             Some(rev) => Some(self.revision(rev).await?),
             None => None,
         };
-        let (file, content) = self.read_text(page, at.as_ref(), true).await?;
-        let stored = page_of_file(file.as_str()).unwrap_or_else(|| page.to_string());
-        let last = match &at {
+        let (file, content, last) = match &at {
             Some(id) => {
+                let (file, content) = self.read_text(page, Some(id), true).await?;
                 let rev = Revision::from(id);
-                Some(self.blocking(move |repo| repo.commit_info(&rev)).await?)
+                let info = self.blocking(move |repo| repo.commit_info(&rev)).await?;
+                (file, content, Some(info))
             }
-            None => self.last_commit(&file).await?,
+            None => {
+                // Content and revision must describe the same version, or a later write based on
+                // this revision would "merge away" edits made in between: find the page's last
+                // commit first, then read the content at exactly that commit.
+                let (file, current) = self.read_text(page, None, true).await?;
+                match self.last_commit(&file).await? {
+                    Some(last) => {
+                        let (_, content) = self.read_text(page, Some(&last.id), true).await?;
+                        (file, content, Some(last))
+                    }
+                    None => (file, current, None),
+                }
+            }
         };
+        let stored = page_of_file(file.as_str()).unwrap_or_else(|| page.to_string());
         let links = self.links(page).await?;
         let name = note_name(page, &content);
         let frontmatter = frontmatter::to_json(&content);
@@ -202,6 +219,7 @@ impl Notes<'_> {
             ));
         }
         let old_file = self.existing(from).await?;
+        let old_path = old_file.clone();
         let message = self.message(message, "Rename", &format!("{from} -> {to}"));
         let author = self.ctx.author();
         let (src, dst) = (from.clone(), to.clone());
@@ -216,32 +234,20 @@ impl Notes<'_> {
             })?;
         let id = outcome.id().clone();
         let lookup = to.clone();
-        let rev = Revision::from(&id);
-        let (new_file, info) = self
+        let (src, dst) = (from.clone(), to.clone());
+        let (new_file, info, updated_pages) = self
             .blocking(move |repo| {
-                Ok((
-                    repo.resolve_page(&lookup, Some(&id))?,
-                    repo.commit_info(&rev)?,
-                ))
+                let info = repo.commit_info(&Revision::from(&id))?;
+                let updated = rewritten_pages(repo, &info, (&src, &dst), &old_file)?;
+                Ok((repo.resolve_page(&lookup, Some(&id))?, info, updated))
             })
             .await?;
         let new_path = new_file
             .as_ref()
             .and_then(|f| page_of_file(f.as_str()))
             .unwrap_or_else(|| to.to_string());
-        let mut updated_pages: Vec<String> = info
-            .files
-            .iter()
-            .filter(|f| f.old_path.as_deref() != Some(old_file.as_str()))
-            .filter(|f| f.status != robot_store::ChangeStatus::Deleted)
-            .filter(|f| f.status == robot_store::ChangeStatus::Modified || f.old_path.is_some())
-            .filter_map(|f| page_of_file(&f.path))
-            .filter(|p| *p != new_path)
-            .collect();
-        updated_pages.sort();
-        updated_pages.dedup();
         Ok(RenameOutcome {
-            old_path: page_of_file(old_file.as_str()).unwrap_or_else(|| from.to_string()),
+            old_path: page_of_file(old_path.as_str()).unwrap_or_else(|| from.to_string()),
             new_path,
             revision: info.id.to_string(),
             updated_pages,
@@ -371,6 +377,58 @@ impl Notes<'_> {
             changed,
         })
     }
+}
+
+/// Pages whose content a rename commit changed (their links were rewritten), other than the
+/// renamed page itself: files changed in place, or moved with the folder and changed on the way.
+/// Compared by blob, so it does not depend on git's rename detection.
+fn rewritten_pages(
+    repo: &robot_store::WikiRepo,
+    info: &robot_store::CommitInfo,
+    (from, to): (&PagePath, &PagePath),
+    renamed: &RepoPath,
+) -> Result<Vec<String>, robot_store::StoreError> {
+    let Some(parent) = info.parents.first() else {
+        return Ok(Vec::new());
+    };
+    let before: HashMap<String, String> = repo
+        .files(Some(parent))?
+        .iter()
+        .map(|f| (f.path.to_string(), f.blob_id.clone()))
+        .collect();
+    let after = repo.files(Some(&info.id))?;
+    let moved_dir = match (
+        repo.is_dir(from, Some(parent))?,
+        repo.is_dir(to, Some(&info.id))?,
+    ) {
+        (Some(old), Some(new)) => Some((old.to_string(), format!("{new}/"))),
+        _ => None,
+    };
+    let changed: Vec<&str> = info
+        .files
+        .iter()
+        .filter(|f| f.status != ChangeStatus::Deleted)
+        .map(|f| f.path.as_str())
+        .collect();
+    let mut pages: Vec<String> = after
+        .iter()
+        .filter(|f| changed.contains(&f.path.as_str()))
+        .filter_map(|f| {
+            let path = f.path.as_str();
+            let origin = match &moved_dir {
+                Some((old, new)) if path.starts_with(new.as_str()) => {
+                    format!("{old}/{}", &path[new.len()..])
+                }
+                _ => path.to_string(),
+            };
+            let edited = origin != renamed.as_str()
+                && before.get(&origin).is_some_and(|blob| *blob != f.blob_id);
+            edited.then(|| page_of_file(path)).flatten()
+        })
+        .collect();
+    pages.sort();
+    pages.dedup();
+    Ok(pages)
 }
 
 /// The page's title, by the rule the page catalog uses: frontmatter `title`, else the first

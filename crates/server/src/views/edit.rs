@@ -6,7 +6,7 @@ use robot_store::{Change, CommitOutcome, CommitRequest, RepoPath, StoreError};
 use robot_wiki::{PagePath, RenderOptions, render};
 
 use super::helpers::{blocking, page_title, read_text, resolve_revision, wiki_chrome};
-use super::{Form, field};
+use super::{Form, commit_message, field};
 use crate::context::WikiCtx;
 use crate::error::{AppError, AppResult};
 use crate::respond::{page, redirect_with_flash};
@@ -109,17 +109,13 @@ pub async fn save(
         Some(path) => path,
         None => RepoPath::parse(&page_path.file_name())?,
     };
-    let message = field(&form, "message")
-        .map(str::trim)
-        .filter(|m| !m.is_empty())
-        .map(str::to_string)
-        .unwrap_or_else(|| {
-            if is_new {
-                format!("Created {page_path}")
-            } else {
-                format!("Updated {page_path}")
-            }
-        });
+    let message = commit_message(&form, || {
+        if is_new {
+            format!("Created {page_path}")
+        } else {
+            format!("Updated {page_path}")
+        }
+    });
     let request = CommitRequest {
         author: ctx.author(),
         message,

@@ -107,18 +107,6 @@ pub fn encode(segment: &str) -> String {
     percent_encoding::utf8_percent_encode(segment, SEGMENT).to_string()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::encode;
-
-    #[test]
-    fn keeps_file_names_readable() {
-        assert_eq!(encode("plan-v2.png"), "plan-v2.png");
-        assert_eq!(encode("a b(1)#?.txt"), "a%20b%281%29%23%3F.txt");
-        assert_eq!(encode("ü.png"), "%C3%BC.png");
-    }
-}
-
 /// Diffs shaped for display.
 pub fn diff_views(diffs: &[FileDiff]) -> Vec<DiffFileView> {
     diffs
@@ -302,4 +290,16 @@ pub fn query_param(query: &str, name: &str) -> Option<String> {
     url::form_urlencoded::parse(query.as_bytes())
         .find(|(k, _)| k == name)
         .map(|(_, v)| v.into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::encode;
+
+    #[test]
+    fn keeps_file_names_readable() {
+        assert_eq!(encode("plan-v2.png"), "plan-v2.png");
+        assert_eq!(encode("a b(1)#?.txt"), "a%20b%281%29%23%3F.txt");
+        assert_eq!(encode("ü.png"), "%C3%BC.png");
+    }
 }

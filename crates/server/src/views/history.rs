@@ -12,7 +12,7 @@ use super::helpers::{
     blocking, change_row, diff_views, existing_page, page_title, query_param, read_text,
     resolve_revision, wiki_chrome,
 };
-use super::{Form, field};
+use super::{Form, commit_message};
 use crate::context::WikiCtx;
 use crate::error::{AppError, AppResult};
 use crate::respond::{page, redirect, redirect_with_flash};
@@ -207,11 +207,7 @@ pub async fn revert(
     let form: Form = super::form(req).await?;
     let revision =
         Revision::parse(&rev).map_err(|_| AppError::NotFound(format!("No revision “{rev}”.")))?;
-    let message = field(&form, "message")
-        .map(str::trim)
-        .filter(|m| !m.is_empty())
-        .map(str::to_string)
-        .unwrap_or_else(|| format!("Reverted commit {rev}."));
+    let message = commit_message(&form, || format!("Reverted commit {rev}."));
     let author = ctx.author();
     let target = revision.clone();
     let info = blocking(&ctx.repo, move |repo| repo.commit_info(&target)).await?;

@@ -8,7 +8,7 @@ use axum::response::Response;
 use robot_wiki::PagePath;
 
 use super::helpers::{blocking, existing_page, page_title, read_text, wiki_chrome};
-use super::{Form, field};
+use super::{Form, commit_message, field};
 use crate::context::WikiCtx;
 use crate::error::{AppError, AppResult};
 use crate::respond::{page, redirect, redirect_with_flash};
@@ -114,11 +114,7 @@ pub async fn rename(ctx: &WikiCtx, page_path: PagePath, form: Form) -> AppResult
         ));
     }
     let rewrite = field(&form, "update_backlinks").is_some();
-    let message = field(&form, "message")
-        .map(str::trim)
-        .filter(|m| !m.is_empty())
-        .map(str::to_string)
-        .unwrap_or_else(|| format!("Renamed {page_path} to {target}."));
+    let message = commit_message(&form, || format!("Renamed {page_path} to {target}."));
     let author = ctx.author();
     let (from, to) = (page_path.clone(), target.clone());
     blocking(&ctx.repo, move |repo| {
@@ -160,11 +156,7 @@ pub async fn delete(ctx: &WikiCtx, page_path: PagePath, form: Form) -> AppResult
     ctx.require_write()?;
     existing_page(ctx, &page_path).await?;
     let recursive = field(&form, "recursive").is_some();
-    let message = field(&form, "message")
-        .map(str::trim)
-        .filter(|m| !m.is_empty())
-        .map(str::to_string)
-        .unwrap_or_else(|| format!("{page_path} deleted."));
+    let message = commit_message(&form, || format!("{page_path} deleted."));
     let author = ctx.author();
     let target = page_path.clone();
     blocking(&ctx.repo, move |repo| {

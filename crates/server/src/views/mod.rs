@@ -139,6 +139,15 @@ async fn multipart(req: Request) -> AppResult<axum::extract::Multipart> {
         .map_err(|err| AppError::BadRequest(format!("Expected a file upload form: {err}")))
 }
 
+/// The commit message the user typed, or `default()` when they left it blank.
+pub fn commit_message(form: &Form, default: impl FnOnce() -> String) -> String {
+    field(form, "message")
+        .map(str::trim)
+        .filter(|m| !m.is_empty())
+        .map(str::to_string)
+        .unwrap_or_else(default)
+}
+
 /// The first value of `name` in a form.
 pub fn field<'a>(form: &'a Form, name: &str) -> Option<&'a str> {
     form.iter()

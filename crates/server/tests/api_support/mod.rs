@@ -219,3 +219,26 @@ pub fn b64(bytes: &[u8]) -> String {
     use base64::Engine as _;
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
+
+/// Sends each case, checks its status and error code and that the message explains; then checks
+/// that no commit was made.
+pub async fn refuse_all(api: &Api, cases: Vec<(Method, &str, Option<Value>, StatusCode, &str)>) {
+    let before = api.commits().await;
+    for (method, path, body, status, code) in cases {
+        let reply = api.call(method.clone(), path, body).await;
+        assert_eq!(
+            (reply.status, reply.code()),
+            (status, code),
+            "{method} {path}: {reply:?}"
+        );
+        assert!(
+            reply.str("message").len() > 10,
+            "{method} {path}: the message explains: {reply:?}"
+        );
+    }
+    assert_eq!(
+        api.commits().await,
+        before,
+        "refused requests wrote nothing"
+    );
+}
