@@ -5,9 +5,10 @@ use axum::body::{Body, to_bytes};
 use axum::http::{Request, StatusCode, header};
 use robot_platform::policy::{AccessLevel, AccessSettings, Role};
 use robot_platform::{Slug, User};
-use robot_server::wikis::{CreateWiki, create};
-use robot_server::{AppState, ServerConfig, app};
+use robot_server::{AppState, app};
 use tower::ServiceExt as _;
+
+mod common;
 
 struct Harness {
     _dir: tempfile::TempDir,
@@ -17,29 +18,13 @@ struct Harness {
 }
 
 async fn harness() -> Harness {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let config = ServerConfig {
-        bind: "127.0.0.1:8080".parse().expect("addr"),
-        data_dir: dir.path().join("data"),
-        domain: "localhost".into(),
-        base_url: url::Url::parse("http://localhost:8080").expect("url"),
-    };
-    let state = AppState::open(config).await.expect("state");
-    let alice = state.db.create_user("alice", "Alice").await.expect("alice");
-    let bob = state.db.create_user("bob", "Bob").await.expect("bob");
-    let slug = Slug::parse("notes").expect("slug");
-    create(
-        &state,
-        CreateWiki {
-            slug,
-            owner: alice.clone(),
-            display_name: Some("Notes".into()),
-            description: String::new(),
-            from_git: None,
-        },
-    )
-    .await
-    .expect("wiki");
+    let common::World {
+        dir,
+        state,
+        alice,
+        bob,
+    } = common::world().await;
+    common::make_wiki(&state, "notes", &alice).await;
     Harness {
         _dir: dir,
         state,

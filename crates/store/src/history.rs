@@ -165,48 +165,79 @@ fn path_history(
 ) -> Result<Vec<Oid>, StoreError> {
     let mut names: HashMap<Oid, String> = HashMap::from([(head, path.to_string())]);
     let mut found = Vec::new();
+    // Fast path: wiki histories are mostly linear, and a linear run can be walked parent by
+    // parent lazily (a sorted revwalk would visit every commit before yielding the first, which
+    // makes "the last change to this page" cost O(history)). At the first merge, fall back to a
+    // topological walk from there.
+    let mut current = Some(head);
+    while let Some(oid) = current {
+        if found.len() >= want {
+            return Ok(found);
+        }
+        let commit = repo.find_commit(oid)?;
+        if commit.parent_count() > 1 {
+            break;
+        }
+        visit(repo, &commit, follow, &mut names, &mut found)?;
+        current = commit.parent_ids().next();
+    }
+    let Some(merge) = current else {
+        return Ok(found);
+    };
     let mut revwalk = repo.revwalk()?;
     revwalk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME)?;
-    revwalk.push(head)?;
+    revwalk.push(merge)?;
     for oid in revwalk {
         if found.len() >= want {
             break;
         }
-        let oid = oid?;
-        // Reached through a child that was not on the followed path: nothing to track here.
-        let Some(name) = names.get(&oid).cloned() else {
-            continue;
-        };
-        let commit = repo.find_commit(oid)?;
-        let tree = commit.tree()?;
-        let mine = entry_id(&tree, &name)?;
-        let mut same_as_a_parent = false;
-        for parent in commit.parents() {
-            let parent_tree = parent.tree()?;
-            let theirs = entry_id(&parent_tree, &name)?;
-            let mut parent_name = name.clone();
-            if theirs == mine {
-                same_as_a_parent = true;
-            } else if follow
-                && mine.is_some()
-                && theirs.is_none()
-                && let Some(old) = renamed_from(repo, &parent_tree, &tree, &name)?
-            {
-                parent_name = old;
-            }
-            names.entry(parent.id()).or_insert(parent_name);
-        }
-        let touched = if commit.parent_count() == 0 {
-            mine.is_some()
-        } else {
-            !same_as_a_parent
-        };
-        if touched {
-            found.push(oid);
-        }
-        names.remove(&oid);
+        let commit = repo.find_commit(oid?)?;
+        visit(repo, &commit, follow, &mut names, &mut found)?;
     }
     Ok(found)
+}
+
+/// Checks whether `commit` touches the name the path had there, records the name for its
+/// parents (following a rename if asked), and adds it to `found` when it does.
+fn visit(
+    repo: &Repository,
+    commit: &Commit<'_>,
+    follow: bool,
+    names: &mut HashMap<Oid, String>,
+    found: &mut Vec<Oid>,
+) -> Result<(), StoreError> {
+    let oid = commit.id();
+    // Reached through a child that was not on the followed path: nothing to track here.
+    let Some(name) = names.remove(&oid) else {
+        return Ok(());
+    };
+    let tree = commit.tree()?;
+    let mine = entry_id(&tree, &name)?;
+    let mut same_as_a_parent = false;
+    for parent in commit.parents() {
+        let parent_tree = parent.tree()?;
+        let theirs = entry_id(&parent_tree, &name)?;
+        let mut parent_name = name.clone();
+        if theirs == mine {
+            same_as_a_parent = true;
+        } else if follow
+            && mine.is_some()
+            && theirs.is_none()
+            && let Some(old) = renamed_from(repo, &parent_tree, &tree, &name)?
+        {
+            parent_name = old;
+        }
+        names.entry(parent.id()).or_insert(parent_name);
+    }
+    let touched = if commit.parent_count() == 0 {
+        mine.is_some()
+    } else {
+        !same_as_a_parent
+    };
+    if touched {
+        found.push(oid);
+    }
+    Ok(())
 }
 
 /// The object id at `path` in `tree` (a blob or a folder), if any.

@@ -3,11 +3,13 @@
 
 #![allow(dead_code)]
 
+#[path = "../common/mod.rs"]
+pub mod common;
+
 use axum::body::{Body, to_bytes};
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
-use robot_platform::{Slug, TokenRole, User, Wiki};
-use robot_server::wikis::{CreateWiki, create};
-use robot_server::{AppState, ServerConfig, app};
+use robot_platform::{TokenRole, User, Wiki};
+use robot_server::{AppState, app};
 use serde_json::Value;
 use tower::ServiceExt as _;
 
@@ -69,18 +71,14 @@ impl std::fmt::Debug for Reply {
 impl Api {
     /// A fresh app.
     pub async fn new() -> Api {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let config = ServerConfig {
-            bind: "127.0.0.1:8080".parse().expect("addr"),
-            data_dir: dir.path().join("data"),
-            domain: "localhost".into(),
-            base_url: url::Url::parse("http://localhost:8080").expect("url"),
-        };
-        let state = AppState::open(config).await.expect("state");
-        let alice = state.db.create_user("alice", "Alice").await.expect("alice");
-        let bob = state.db.create_user("bob", "Bob").await.expect("bob");
-        let notes = wiki(&state, "notes", &alice).await;
-        let other = wiki(&state, "other", &bob).await;
+        let common::World {
+            dir,
+            state,
+            alice,
+            bob,
+        } = common::world().await;
+        let notes = common::make_wiki(&state, "notes", &alice).await;
+        let other = common::make_wiki(&state, "other", &bob).await;
         let (_, token) = state
             .db
             .create_api_token(notes.id, alice.id, "agent", TokenRole::Editor)
@@ -197,21 +195,6 @@ impl Api {
         let token = robot_server::session::issue_token(&self.state, user).expect("session");
         format!("robot_session={token}; robot_csrf={CSRF}")
     }
-}
-
-async fn wiki(state: &AppState, slug: &str, owner: &User) -> Wiki {
-    create(
-        state,
-        CreateWiki {
-            slug: Slug::parse(slug).expect("slug"),
-            owner: owner.clone(),
-            display_name: None,
-            description: String::new(),
-            from_git: None,
-        },
-    )
-    .await
-    .expect("wiki")
 }
 
 /// Standard base64 of `bytes`.

@@ -4,12 +4,14 @@
 
 #![allow(dead_code)]
 
+#[path = "../common/mod.rs"]
+pub mod common;
+
 use axum::body::{Body, to_bytes};
 use axum::http::{HeaderMap, Request, StatusCode, header};
 use robot_platform::policy::TokenRole;
-use robot_platform::{Slug, User, Wiki};
-use robot_server::wikis::{CreateWiki, create};
-use robot_server::{AppState, ServerConfig, app};
+use robot_platform::{User, Wiki};
+use robot_server::{AppState, app};
 use serde_json::{Value, json};
 use tower::ServiceExt as _;
 
@@ -60,18 +62,14 @@ pub struct ToolReply {
 
 /// Builds the harness.
 pub async fn harness() -> Harness {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let config = ServerConfig {
-        bind: "127.0.0.1:8080".parse().expect("addr"),
-        data_dir: dir.path().join("data"),
-        domain: "localhost".into(),
-        base_url: url::Url::parse("http://localhost:8080").expect("url"),
-    };
-    let state = AppState::open(config).await.expect("state");
-    let alice = state.db.create_user("alice", "Alice").await.expect("alice");
-    let bob = state.db.create_user("bob", "Bob").await.expect("bob");
-    let notes = make_wiki(&state, "notes", &alice).await;
-    let other = make_wiki(&state, "other", &bob).await;
+    let common::World {
+        dir,
+        state,
+        alice,
+        bob,
+    } = common::world().await;
+    let notes = common::make_wiki(&state, "notes", &alice).await;
+    let other = common::make_wiki(&state, "other", &bob).await;
     let token = |wiki: i64, user: i64, name: &'static str, role| {
         let db = state.db.clone();
         async move {
@@ -93,21 +91,6 @@ pub async fn harness() -> Harness {
         reader,
         foreign,
     }
-}
-
-async fn make_wiki(state: &AppState, slug: &str, owner: &User) -> Wiki {
-    create(
-        state,
-        CreateWiki {
-            slug: Slug::parse(slug).expect("slug"),
-            owner: owner.clone(),
-            display_name: Some(slug.to_string()),
-            description: String::new(),
-            from_git: None,
-        },
-    )
-    .await
-    .expect("wiki")
 }
 
 impl Harness {
