@@ -93,10 +93,9 @@ impl WikiRepo {
                 return Ok(Vec::new());
             };
             let ids = match &q.path {
-                None => walk(repo, head)?
+                None => walk(repo, head, q.skip.saturating_add(q.limit))?
                     .into_iter()
                     .skip(q.skip)
-                    .take(q.limit)
                     .collect(),
                 Some(path) => path_history(
                     repo,
@@ -126,7 +125,7 @@ impl WikiRepo {
             {
                 return Ok(n);
             }
-            let n = walk(repo, head)?.len();
+            let n = walk(repo, head, usize::MAX)?.len();
             *lock(&self.count_cache) = Some((head, n));
             Ok(n)
         })
@@ -141,12 +140,37 @@ impl WikiRepo {
     }
 }
 
-/// Every commit reachable from `head`, children before parents, newest first.
-fn walk(repo: &Repository, head: Oid) -> Result<Vec<Oid>, StoreError> {
+/// Up to `want` commits reachable from `head`, children before parents, newest first.
+///
+/// A linear run of history is followed parent by parent, so the newest page of the changelog
+/// costs only that page; the first merge falls back to a topological walk from there.
+fn walk(repo: &Repository, head: Oid, want: usize) -> Result<Vec<Oid>, StoreError> {
+    let mut out = Vec::new();
+    let mut current = Some(head);
+    while let Some(oid) = current {
+        if out.len() >= want {
+            return Ok(out);
+        }
+        let commit = repo.find_commit(oid)?;
+        if commit.parent_count() > 1 {
+            break;
+        }
+        out.push(oid);
+        current = commit.parent_ids().next();
+    }
+    let Some(merge) = current else {
+        return Ok(out);
+    };
     let mut revwalk = repo.revwalk()?;
     revwalk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME)?;
-    revwalk.push(head)?;
-    Ok(revwalk.collect::<Result<Vec<_>, _>>()?)
+    revwalk.push(merge)?;
+    for oid in revwalk {
+        if out.len() >= want {
+            break;
+        }
+        out.push(oid?);
+    }
+    Ok(out)
 }
 
 /// Up to `want` commits touching `path`, newest first.
