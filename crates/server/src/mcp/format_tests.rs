@@ -4,6 +4,7 @@ use serde_json::json;
 
 use super::*;
 use crate::mcp::output::*;
+use crate::notes::PageSummary;
 
 const REV: &str = "0123456789abcdef0123456789abcdef01234567";
 
@@ -91,7 +92,7 @@ fn list_notes_layout() {
         },
         paging: paging(2, 0, 100, 2),
         pages: vec![
-            NoteEntry {
+            PageSummary {
                 name: "Iran".into(),
                 path: "Actors/Iran".into(),
                 category: Some("actor".into()),
@@ -99,10 +100,13 @@ fn list_notes_layout() {
                 last_updated: Some("2026-03-08".into()),
                 content_length: 400,
             },
-            NoteEntry {
+            PageSummary {
                 name: "Bare".into(),
                 path: "Actors/Bare".into(),
-                ..NoteEntry::default()
+                category: None,
+                tags: Vec::new(),
+                last_updated: None,
+                content_length: 0,
             },
         ],
     };

@@ -4,6 +4,7 @@
 //! They are plain data, independent of the notes service's types, so the text layout (which agents
 //! written for otterwiki-mcp rely on) is pinned by unit tests against fixed values.
 
+use crate::notes::PageSummary;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -86,23 +87,6 @@ pub struct WriteOut {
     pub operation: Option<String>,
 }
 
-/// One page of `list_notes`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct NoteEntry {
-    /// Title.
-    pub name: String,
-    /// Page path.
-    pub path: String,
-    /// Frontmatter `category`.
-    pub category: Option<String>,
-    /// Frontmatter `tags`.
-    pub tags: Vec<String>,
-    /// Date (YYYY-MM-DD) of the last commit touching the page.
-    pub last_updated: Option<String>,
-    /// Word count of the body (frontmatter excluded).
-    pub content_length: usize,
-}
-
 /// The filters `list_notes` applied, echoed in its header.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct ListFilters {
@@ -124,7 +108,7 @@ pub struct ListOut {
     /// Paging.
     pub paging: Paging,
     /// The pages.
-    pub pages: Vec<NoteEntry>,
+    pub pages: Vec<PageSummary>,
 }
 
 /// One `search_notes` hit.

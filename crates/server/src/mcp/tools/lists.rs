@@ -10,8 +10,8 @@ use rmcp::{tool, tool_router};
 use super::{answer, given, page};
 use crate::context::WikiCtx;
 use crate::mcp::output::{
-    ChangeEntry, ChangesOut, HistoryOut, ListFilters, ListOut, NoteEntry, Paging, SearchHit,
-    SearchOut, SemanticHit, SemanticOut,
+    ChangeEntry, ChangesOut, HistoryOut, ListFilters, ListOut, Paging, SearchHit, SearchOut,
+    SemanticHit, SemanticOut,
 };
 use crate::mcp::params::{
     GetHistory, ListNotes, RecentChanges, SearchNotes, SemanticSearch, clamp, offset,
@@ -62,18 +62,7 @@ count, sorted by path. Filters (all optional, combined with AND): `prefix` (path
                         limit,
                         next_offset: list.next_offset,
                     },
-                    pages: list
-                        .pages
-                        .into_iter()
-                        .map(|s| NoteEntry {
-                            name: s.name,
-                            path: s.path,
-                            category: s.category,
-                            tags: s.tags,
-                            last_updated: s.last_updated,
-                            content_length: s.content_length,
-                        })
-                        .collect(),
+                    pages: list.pages,
                 };
                 reply::ok(&out, format::list_notes(&out))
             });
