@@ -34,8 +34,14 @@ pub fn redirect_with_flash(location: &str, kind: &str, message: &str) -> Respons
     response
 }
 
-/// A plain 303 redirect.
+/// A plain 303 redirect. A protocol-relative location (`//host`, `/\host`) would leave the
+/// site, so it is replaced by `/` as a last line of defence.
 pub fn redirect(location: &str) -> Response {
+    let location = if location.starts_with("//") || location.starts_with("/\\") {
+        "/"
+    } else {
+        location
+    };
     let mut response = StatusCode::SEE_OTHER.into_response();
     if let Ok(value) = HeaderValue::from_str(location) {
         response.headers_mut().insert(LOCATION, value);

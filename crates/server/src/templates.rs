@@ -414,3 +414,10 @@ pub struct LandingTpl {
 pub struct LoginTpl {
     pub chrome: Chrome,
 }
+
+/// Platform logout confirmation.
+#[derive(Template)]
+#[template(path = "logout.html")]
+pub struct LogoutTpl {
+    pub chrome: Chrome,
+}

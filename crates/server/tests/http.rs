@@ -296,3 +296,125 @@ async fn open_redirects_are_refused() {
         );
     }
 }
+
+#[tokio::test]
+async fn signed_in_login_never_redirects_off_site() {
+    let h = harness().await;
+    for target in [
+        "http://localhost:8080//evil.com/x",
+        "http://localhost:8080/%5Cevil.com",
+        "//evil.com",
+    ] {
+        let encoded: String = url::form_urlencoded::byte_serialize(target.as_bytes()).collect();
+        let (_, headers, _) = h
+            .get(
+                "localhost:8080",
+                &format!("/auth/login?return_to={encoded}"),
+                Some(&h.alice),
+                HTML,
+            )
+            .await;
+        if let Some(location) = headers.get(header::LOCATION) {
+            let location = location.to_str().expect("location");
+            assert!(
+                !location.starts_with("//")
+                    && !location.starts_with("/\\")
+                    && !location.contains("://evil.com"),
+                "{target} → {location}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn handoff_links_cannot_be_used_as_login_links_and_vice_versa() {
+    let h = harness().await;
+    let handoff = h
+        .state
+        .db
+        .create_handoff_link(h.alice.id, 60, "http://notes.localhost:8080/")
+        .await
+        .expect("link");
+    let (status, headers, _) = h
+        .get(
+            "localhost:8080",
+            &format!("/auth/link/{handoff}"),
+            None,
+            HTML,
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(
+        headers
+            .get(header::SET_COOKIE)
+            .is_none_or(|c| !c.to_str().unwrap_or("").starts_with("robot_session=ey"))
+    );
+    let login = h
+        .state
+        .db
+        .create_login_link(h.alice.id, 60, Some("http://notes.localhost:8080/"))
+        .await
+        .expect("link");
+    let (status, _, _) = h
+        .get(WIKI, &format!("/-/auth/handoff/{login}"), None, HTML)
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn logout_needs_a_post() {
+    let h = harness().await;
+    let (status, headers, body) = h
+        .get("localhost:8080", "/auth/logout", Some(&h.alice), HTML)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(body.contains("id=\"confirm-logout\""));
+    assert!(
+        headers
+            .get(header::SET_COOKIE)
+            .is_none_or(|c| !c.to_str().unwrap_or("").starts_with("robot_session=;"))
+    );
+}
+
+#[tokio::test]
+async fn outsiders_cannot_probe_attachment_names() {
+    let h = harness().await;
+    let mut statuses = Vec::new();
+    for name in ["exists.txt", "missing.txt"] {
+        let req = Request::post(format!("/Home/attachment/{name}"))
+            .header(header::HOST, WIKI)
+            .header(header::ACCEPT, "application/json")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::COOKIE, format!("robot_csrf={CSRF}"))
+            .body(Body::from(format!("csrf_token={CSRF}&action=delete")))
+            .expect("request");
+        statuses.push(h.send(req).await.0);
+    }
+    assert_eq!(
+        statuses,
+        vec![StatusCode::UNAUTHORIZED, StatusCode::UNAUTHORIZED]
+    );
+}
+
+#[tokio::test]
+async fn uploads_cannot_create_pages() {
+    let h = harness().await;
+    let boundary = "XBOUNDARYX";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"Sub.md\"\r\nContent-Type: text/markdown\r\n\r\n# Sneaky\r\n--{boundary}--\r\n"
+    );
+    let req = Request::post(format!("/Home/attachments?csrf_token={CSRF}"))
+        .header(header::HOST, WIKI)
+        .header(header::ACCEPT, "application/json")
+        .header(
+            header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .header(header::COOKIE, h.cookie_for(&h.alice))
+        .body(Body::from(body))
+        .expect("request");
+    let (status, _, text) = h.send(req).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{text}");
+    let (status, _, _) = h.get(WIKI, "/Home/Sub", Some(&h.alice), HTML).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "no page was created");
+}

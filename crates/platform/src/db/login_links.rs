@@ -6,6 +6,24 @@ use super::{Db, is_foreign_key_violation, now};
 use crate::PlatformError;
 use crate::model::User;
 
+/// What a one-time link may be used for.
+#[derive(Clone, Copy)]
+enum LinkPurpose {
+    /// Signs in on the platform (`robot login-link`).
+    Login,
+    /// Carries an existing platform session to one wiki host.
+    Handoff,
+}
+
+impl LinkPurpose {
+    fn as_str(self) -> &'static str {
+        match self {
+            LinkPurpose::Login => "login",
+            LinkPurpose::Handoff => "handoff",
+        }
+    }
+}
+
 impl Db {
     /// Creates a login link for `user_id`, valid for `ttl_secs` seconds and usable once, that
     /// will send the user on to `return_to` (the caller checks it is a safe URL). Returns the
@@ -17,15 +35,41 @@ impl Db {
         ttl_secs: i64,
         return_to: Option<&str>,
     ) -> Result<String, PlatformError> {
+        self.create_link(LinkPurpose::Login, user_id, ttl_secs, return_to)
+            .await
+    }
+
+    /// Creates a handoff link: a one-time link that signs a user, already signed in on the
+    /// platform, in on the wiki host of `return_to`. Handoff links only work on the handoff
+    /// endpoint and login links only on the login endpoint, so a leaked handoff URL cannot be
+    /// turned into a platform session.
+    pub async fn create_handoff_link(
+        &self,
+        user_id: i64,
+        ttl_secs: i64,
+        return_to: &str,
+    ) -> Result<String, PlatformError> {
+        self.create_link(LinkPurpose::Handoff, user_id, ttl_secs, Some(return_to))
+            .await
+    }
+
+    async fn create_link(
+        &self,
+        purpose: LinkPurpose,
+        user_id: i64,
+        ttl_secs: i64,
+        return_to: Option<&str>,
+    ) -> Result<String, PlatformError> {
         let token = random_token();
         sqlx::query(
-            "INSERT INTO login_links (token_hash, user_id, expires_at, return_to) \
-             VALUES ($1, $2, $3, $4)",
+            "INSERT INTO login_links (token_hash, user_id, expires_at, return_to, purpose) \
+             VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(hash_token(&token))
         .bind(user_id)
         .bind(now().saturating_add(ttl_secs))
         .bind(return_to)
+        .bind(purpose.as_str())
         .execute(&self.pool)
         .await
         .map_err(|e| {
@@ -45,14 +89,32 @@ impl Db {
         &self,
         token: &str,
     ) -> Result<Option<(User, Option<String>)>, PlatformError> {
+        self.consume_link(LinkPurpose::Login, token).await
+    }
+
+    /// Uses up the handoff link `token` (see [`Db::create_handoff_link`]); `None` when it is
+    /// unknown, expired, used, or a login link.
+    pub async fn consume_handoff_link(
+        &self,
+        token: &str,
+    ) -> Result<Option<(User, Option<String>)>, PlatformError> {
+        self.consume_link(LinkPurpose::Handoff, token).await
+    }
+
+    async fn consume_link(
+        &self,
+        purpose: LinkPurpose,
+        token: &str,
+    ) -> Result<Option<(User, Option<String>)>, PlatformError> {
         let now = now();
         let link: Option<(i64, Option<String>)> = sqlx::query_as(
             "UPDATE login_links SET used_at = $1 \
-             WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1 \
+             WHERE token_hash = $2 AND purpose = $3 AND used_at IS NULL AND expires_at > $1 \
              RETURNING user_id, return_to",
         )
         .bind(now)
         .bind(hash_token(token))
+        .bind(purpose.as_str())
         .fetch_optional(&self.pool)
         .await?;
         let Some((user_id, return_to)) = link else {

@@ -86,7 +86,9 @@ pub async fn protected_resource(State(state): State<AppState>, req: Request) -> 
         "resource": format!("{wiki_url}/mcp"),
         "authorization_servers": [],
         "bearer_methods_supported": ["header"],
-        "resource_name": wiki.display_name,
+        // The slug, which the caller already knows from the host: a private wiki's display
+        // name is not public.
+        "resource_name": wiki.slug.as_str(),
         "resource_documentation": format!("{wiki_url}/Agent_Guide"),
     });
     let mut response = Json(body).into_response();

@@ -140,7 +140,12 @@ impl<'a> Notes<'a> {
         };
         WhoAmI {
             wiki: ctx.wiki.slug.to_string(),
-            wiki_name: ctx.wiki.display_name.clone(),
+            // Who may not read a private wiki may not learn its name either.
+            wiki_name: if ctx.perms.read {
+                ctx.wiki.display_name.clone()
+            } else {
+                String::new()
+            },
             principal,
             user: ctx.user.as_ref().map(|u| u.handle.clone()),
             token: ctx.token.as_ref().map(|t| t.name.clone()),

@@ -257,20 +257,20 @@ async fn find_at(
         };
         let prefix = format!("{}/", dir.as_str());
         let files = repo.files(at.as_ref())?;
-        let hit = files.iter().find(|f| {
-            f.path
-                .as_str()
-                .strip_prefix(&prefix)
-                .is_some_and(|rest| !rest.contains('/') && rest == wanted)
-        });
-        let hit = hit.or_else(|| {
-            files.iter().find(|f| {
-                f.path
-                    .as_str()
-                    .strip_prefix(&prefix)
-                    .is_some_and(|rest| !rest.contains('/') && rest.eq_ignore_ascii_case(&wanted))
-            })
-        });
+        // Files directly in the folder, exact name first, then any case; `.md` files there are
+        // sub-pages, not attachments.
+        let in_folder = |f: &&robot_store::FileEntry| -> Option<String> {
+            let rest = f.path.as_str().strip_prefix(&prefix)?;
+            (!rest.contains('/') && extension(rest) != "md").then(|| rest.to_string())
+        };
+        let hit = files
+            .iter()
+            .find(|f| in_folder(f).is_some_and(|rest| rest == wanted))
+            .or_else(|| {
+                files
+                    .iter()
+                    .find(|f| in_folder(f).is_some_and(|rest| rest.eq_ignore_ascii_case(&wanted)))
+            });
         Ok(hit.map(|f| f.path.clone()))
     })
     .await?
@@ -299,7 +299,7 @@ async fn read_upload(mut multipart: Multipart) -> AppResult<(Vec<(String, Vec<u8
                 if file_name.is_empty() && bytes.is_empty() {
                     continue;
                 }
-                files.push((sanitize_attachment_name(&file_name)?, bytes.to_vec()));
+                files.push((attachment_name(&file_name)?, bytes.to_vec()));
             }
             _ => {
                 let value = part
@@ -418,6 +418,9 @@ pub async fn manage(
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|ct| ct.starts_with("multipart/form-data"));
+    // Every action changes the wiki: check before looking anything up, so the answer cannot
+    // tell an outsider which files exist.
+    ctx.require_write()?;
     let path = find(ctx, &page_path, name).await?;
     let back = format!("{}/attachments", page_path.url());
     if is_multipart {
@@ -448,7 +451,7 @@ pub async fn manage(
         Some("rename") => {
             ctx.require_write()?;
             ctx.require_upload()?;
-            let new_name = sanitize_attachment_name(field(&form, "new_name").unwrap_or_default())?;
+            let new_name = attachment_name(field(&form, "new_name").unwrap_or_default())?;
             let dir = path
                 .as_str()
                 .rsplit_once('/')
@@ -494,6 +497,18 @@ async fn commit(ctx: &WikiCtx, changes: Vec<Change>, message: String) -> AppResu
     };
     blocking(&ctx.repo, move |repo| repo.commit(request)).await?;
     Ok(())
+}
+
+/// A safe attachment file name. Markdown files in a page's folder are sub-pages, so an upload
+/// may not create or overwrite one (that would bypass the editor's conflict check).
+fn attachment_name(raw: &str) -> AppResult<String> {
+    let name = sanitize_attachment_name(raw)?;
+    if extension(&name) == "md" {
+        return Err(AppError::BadRequest(format!(
+            "“{name}” would be a sub-page, not an attachment: rename the file (e.g. to .txt) or create the page instead."
+        )));
+    }
+    Ok(name)
 }
 
 fn extension(name: &str) -> String {

@@ -22,7 +22,7 @@ use crate::negotiate::login_url;
 use crate::respond::{page, redirect};
 use crate::session::{current_user, issue_token, session_cookie};
 use crate::state::AppState;
-use crate::templates::{Chrome, LandingTpl, LoginTpl};
+use crate::templates::{Chrome, LandingTpl, LoginTpl, LogoutTpl};
 
 /// Cookie remembering where to go after signing in.
 const RETURN_COOKIE: &str = "robot_return_to";
@@ -35,7 +35,7 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(landing))
         .route("/auth/login", get(login))
         .route("/auth/link/{token}", get(redeem_login_link))
-        .route("/auth/logout", get(logout).post(logout))
+        .route("/auth/logout", get(logout_form).post(logout))
         .route("/.well-known/jwks.json", get(jwks))
         .route("/-/static/{*path}", get(crate::assets::serve))
         .route("/favicon.ico", get(crate::assets::favicon))
@@ -62,10 +62,7 @@ pub fn parse_return_to(state: &AppState, raw: &str) -> Option<ReturnTo> {
         return None;
     }
     if raw.starts_with('/') {
-        if raw.starts_with("//") || raw.starts_with("/\\") {
-            return None;
-        }
-        return Some(ReturnTo::Platform(raw.to_string()));
+        return is_local_path(raw).then(|| ReturnTo::Platform(raw.to_string()));
     }
     let url = url::Url::parse(raw).ok()?;
     let config = &state.config;
@@ -80,6 +77,11 @@ pub fn parse_return_to(state: &AppState, raw: &str) -> Option<ReturnTo> {
         Some(q) => format!("{}?{q}", url.path()),
         None => url.path().to_string(),
     };
+    // `http://host//evil.com` keeps an empty first segment; as a relative Location it would
+    // leave the site.
+    if !is_local_path(&path) {
+        return None;
+    }
     match crate::tenancy::resolve_site(&host, &config.domain) {
         crate::tenancy::Site::Platform => Some(ReturnTo::Platform(path)),
         crate::tenancy::Site::Wiki(label) => Some(ReturnTo::Wiki {
@@ -88,6 +90,11 @@ pub fn parse_return_to(state: &AppState, raw: &str) -> Option<ReturnTo> {
         }),
         crate::tenancy::Site::Unknown => None,
     }
+}
+
+/// A path that stays on the host it is resolved against: one leading `/`, not `//` or `/\`.
+fn is_local_path(path: &str) -> bool {
+    path.starts_with('/') && !path.starts_with("//") && !path.starts_with("/\\")
 }
 
 fn platform_chrome(
@@ -180,7 +187,7 @@ async fn continue_to(state: &AppState, user: &User, target: &ReturnTo) -> AppRes
             }
             let token = state
                 .db
-                .create_login_link(user.id, HANDOFF_TTL_SECS, Some(&url))
+                .create_handoff_link(user.id, HANDOFF_TTL_SECS, &url)
                 .await?;
             Ok(redirect(&format!(
                 "{}://{host}/-/auth/handoff/{token}",
@@ -221,6 +228,15 @@ async fn redeem_login_link(
     );
     tracing::info!(user = %user.handle, "signed in with a login link");
     Ok(response)
+}
+
+/// `GET /auth/logout`: a confirmation form, so a cross-site link cannot sign anyone out.
+async fn logout_form(State(state): State<AppState>, req: Request) -> AppResult<Response> {
+    let Some(user) = current_user(&state, req.headers()).await else {
+        return Ok(redirect("/"));
+    };
+    let chrome = platform_chrome(&state, req.headers(), Some(&user), "Log out", csrf_of(&req));
+    page(&LogoutTpl { chrome })
 }
 
 async fn logout(State(state): State<AppState>) -> Response {
@@ -273,7 +289,7 @@ pub async fn handoff(
     };
     let (user, target) = state
         .db
-        .consume_login_link(&token)
+        .consume_handoff_link(&token)
         .await?
         .ok_or_else(invalid)?;
     let target = target
