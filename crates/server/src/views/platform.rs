@@ -287,6 +287,11 @@ pub async fn handoff(
     let invalid = || {
         AppError::Forbidden("This sign-in link is invalid or expired. Please log in again.".into())
     };
+    // Where the session cookie reaches every wiki host, handoffs are never issued; refusing them
+    // there keeps a leaked or attacker-minted handoff URL from signing anyone in.
+    if state.config.shares_parent_cookie() {
+        return Err(invalid());
+    }
     let (user, target) = state
         .db
         .consume_handoff_link(&token)
