@@ -57,6 +57,13 @@ impl RenderCache {
         rendered
     }
 
+    /// Drops every entry (a wiki was deleted; its pages must not outlive it in memory).
+    pub fn clear(&self) {
+        let mut inner = self.lock();
+        inner.map.clear();
+        inner.order.clear();
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
         // A panic while holding the lock cannot leave the map inconsistent, so keep serving.
         self.inner

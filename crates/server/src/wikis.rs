@@ -100,5 +100,7 @@ pub async fn delete(state: &AppState, slug: &Slug) -> anyhow::Result<bool> {
     if had_repo {
         tokio::task::spawn_blocking(move || store.delete_wiki(&name)).await??;
     }
+    state.catalogs.forget(slug.as_str());
+    state.renders.clear();
     Ok(existed || had_repo)
 }
