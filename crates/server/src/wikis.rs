@@ -100,5 +100,6 @@ pub async fn delete(state: &AppState, slug: &Slug) -> anyhow::Result<bool> {
     if had_repo {
         tokio::task::spawn_blocking(move || store.delete_wiki(&name)).await??;
     }
+    state.search.forget(slug.as_ref()).await?;
     Ok(existed || had_repo)
 }
