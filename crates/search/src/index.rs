@@ -23,17 +23,25 @@ const SET_SCHEMA_VERSION: &str = "PRAGMA user_version = 1";
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 const MAX_CONNECTIONS: u32 = 4;
 /// One page of hits, with every match's rank relative to the best and the number of matches.
-/// Title matches weigh ten times body matches (`bm25` column weights: slug, path, title, body);
-/// the snippet is up to 32 tokens of the body around the best match.
-const SEARCH: &str =
-    "SELECT path, title, snippet, rank, min(rank) OVER () AS best, count(*) OVER () AS total
-    FROM (SELECT fts_pages.path AS path, fts_pages.title AS title, fts_rows.path_key AS path_key,
-            snippet(fts_pages, 3, ?, ?, '...', 32) AS snippet,
-            bm25(fts_pages, 0.0, 0.0, 10.0, 1.0) AS rank
-        FROM fts_pages JOIN fts_rows ON fts_rows.id = fts_pages.rowid
-        WHERE fts_pages MATCH ? AND fts_rows.slug = ? AND substr(fts_rows.path_key, 1, ?) = ?)
-    ORDER BY rank, path_key
-    LIMIT ? OFFSET ?";
+/// Title matches weigh ten times body matches (`bm25` column weights: slug, path, title, body).
+/// The snippet (up to 32 tokens of the body around the best match, highlights marked) is
+/// computed in the outer query, so only for the hits on the page: a snippet re-reads the page
+/// text, and the window functions make SQLite compute the inner columns for every match.
+/// `CROSS JOIN` keeps the FTS index driving the join; otherwise SQLite may walk the wiki's rows
+/// through the `(slug, file)` index and run one FTS lookup per page.
+const SEARCH: &str = "SELECT hit.path, hit.title, hit.rank, hit.best, hit.total,
+        (SELECT snippet(fts_pages, 3, ?1, ?2, '...', 32) FROM fts_pages
+            WHERE fts_pages MATCH ?3 AND fts_pages.rowid = hit.id) AS snippet
+    FROM (SELECT id, path, title, path_key, rank,
+                 min(rank) OVER () AS best, count(*) OVER () AS total
+        FROM (SELECT fts_pages.rowid AS id, fts_pages.path AS path, fts_pages.title AS title,
+                fts_rows.path_key AS path_key, bm25(fts_pages, 0.0, 0.0, 10.0, 1.0) AS rank
+            FROM fts_pages CROSS JOIN fts_rows ON fts_rows.id = fts_pages.rowid
+            WHERE fts_pages MATCH ?3 AND fts_rows.slug = ?4
+              AND substr(fts_rows.path_key, 1, ?5) = ?6)
+        ORDER BY rank, path_key
+        LIMIT ?7 OFFSET ?8) AS hit
+    ORDER BY hit.rank, hit.path_key";
 /// Attempts at a sync that keeps losing the compare-and-swap to other processes.
 const SYNC_ATTEMPTS: usize = 3;
 
@@ -314,7 +322,7 @@ impl FullTextIndex {
             .fetch_all(&self.pool)
             .await?;
         let total = match rows.first() {
-            Some(row) => usize::try_from(row.get::<i64, _>(5)).unwrap_or(0),
+            Some(row) => usize::try_from(row.get::<i64, _>(4)).unwrap_or(0),
             // Nothing on this page: past the end, or no match at all.
             None if offset > 0 => self.count(slug, expression, prefix).await?,
             None => 0,
@@ -322,13 +330,14 @@ impl FullTextIndex {
         let hits = rows
             .iter()
             .map(|row| {
-                let (snippet, highlights) = unmark(row.get::<String, _>(2).as_str());
+                let marked: Option<String> = row.get(5);
+                let (snippet, highlights) = unmark(marked.as_deref().unwrap_or(""));
                 Hit {
                     path: row.get(0),
                     title: row.get(1),
                     snippet,
                     highlights,
-                    score: score(row.get(3), row.get(4)),
+                    score: score(row.get(2), row.get(3)),
                 }
             })
             .collect();
@@ -342,7 +351,7 @@ impl FullTextIndex {
         prefix: &str,
     ) -> Result<usize, SearchError> {
         let n: i64 = sqlx::query_scalar(
-            "SELECT count(*) FROM fts_pages JOIN fts_rows ON fts_rows.id = fts_pages.rowid
+            "SELECT count(*) FROM fts_pages CROSS JOIN fts_rows ON fts_rows.id = fts_pages.rowid
              WHERE fts_pages MATCH ? AND fts_rows.slug = ?
                AND substr(fts_rows.path_key, 1, ?) = ?",
         )
