@@ -41,6 +41,19 @@ impl Document {
     }
 }
 
+impl Document {
+    /// The text searched as the title: the title, plus the page's name when the title does not
+    /// already contain it, so a page is found by its name even when a heading titles it.
+    pub fn searchable_title(&self) -> String {
+        let name = self.path.rsplit('/').next().unwrap_or(&self.path);
+        if self.title.to_lowercase().contains(&name.to_lowercase()) {
+            self.title.clone()
+        } else {
+            format!("{}\n{name}", self.title)
+        }
+    }
+}
+
 fn clean(text: &str) -> String {
     text.replace([MARK_OPEN, MARK_CLOSE], " ")
 }
@@ -84,5 +97,9 @@ mod tests {
         assert_eq!(doc.title, "Plan");
         assert_eq!(doc.body, "just text  ");
         assert!(Document::from_file("image.png", b"x").is_none());
+        let doc = Document::from_file("A/Big_Plan.md", b"# Head").expect("page");
+        assert_eq!(doc.searchable_title(), "Head\nBig Plan");
+        let doc = Document::from_file("Plan.md", b"# The plan").expect("page");
+        assert_eq!(doc.searchable_title(), "The plan");
     }
 }

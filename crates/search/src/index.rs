@@ -17,9 +17,9 @@ use crate::error::SearchError;
 use crate::query::MatchQuery;
 
 /// Bumped whenever the schema or what is indexed changes; a mismatch drops and rebuilds all.
-const SCHEMA_VERSION: i64 = 1;
+const SCHEMA_VERSION: i64 = 2;
 /// Records [`SCHEMA_VERSION`] (a PRAGMA cannot take a bound parameter).
-const SET_SCHEMA_VERSION: &str = "PRAGMA user_version = 1";
+const SET_SCHEMA_VERSION: &str = "PRAGMA user_version = 2";
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 const MAX_CONNECTIONS: u32 = 4;
 /// One page of hits, with every match's rank relative to the best and the number of matches.
@@ -34,7 +34,7 @@ const SEARCH: &str = "SELECT hit.path, hit.title, hit.rank, hit.best, hit.total,
             WHERE fts_pages MATCH ?3 AND fts_pages.rowid = hit.id) AS snippet
     FROM (SELECT id, path, title, path_key, rank,
                  min(rank) OVER () AS best, count(*) OVER () AS total
-        FROM (SELECT fts_pages.rowid AS id, fts_pages.path AS path, fts_pages.title AS title,
+        FROM (SELECT fts_pages.rowid AS id, fts_pages.path AS path, fts_rows.title AS title,
                 fts_rows.path_key AS path_key, bm25(fts_pages, 0.0, 0.0, 10.0, 1.0) AS rank
             FROM fts_pages CROSS JOIN fts_rows ON fts_rows.id = fts_pages.rowid
             WHERE fts_pages MATCH ?3 AND fts_rows.slug = ?4
@@ -45,9 +45,10 @@ const SEARCH: &str = "SELECT hit.path, hit.title, hit.rank, hit.best, hit.total,
 /// Attempts at a sync that keeps losing the compare-and-swap to other processes.
 const SYNC_ATTEMPTS: usize = 3;
 
-/// `fts_pages` holds the searchable text; `fts_rows` gives each (wiki, file) a stable rowid so a
+/// `fts_pages` holds the searchable text (its `title` column also holds the page name, see
+/// [`Document::searchable_title`]); `fts_rows` gives each (wiki, file) a stable rowid so a
 /// changed file is found without scanning the FTS table, and holds the lowercased page path for
-/// prefix filters; `fts_state` records which commit each wiki's rows reflect.
+/// prefix filters and the title to show; `fts_state` records which commit each wiki's rows reflect.
 const SCHEMA: &[&str] = &[
     "CREATE VIRTUAL TABLE IF NOT EXISTS fts_pages USING fts5(
         slug UNINDEXED, path UNINDEXED, title, body,
@@ -57,6 +58,7 @@ const SCHEMA: &[&str] = &[
         slug TEXT NOT NULL,
         file TEXT NOT NULL,
         path_key TEXT NOT NULL,
+        title TEXT NOT NULL,
         UNIQUE (slug, file))",
     "CREATE TABLE IF NOT EXISTS fts_state (slug TEXT PRIMARY KEY, head TEXT NOT NULL)",
 ];
@@ -490,18 +492,19 @@ async fn insert(
     doc: &Document,
 ) -> Result<(), SearchError> {
     let id: i64 = sqlx::query_scalar(
-        "INSERT INTO fts_rows (slug, file, path_key) VALUES (?, ?, ?) RETURNING id",
+        "INSERT INTO fts_rows (slug, file, path_key, title) VALUES (?, ?, ?, ?) RETURNING id",
     )
     .bind(slug)
     .bind(&doc.file)
     .bind(doc.path.to_lowercase())
+    .bind(&doc.title)
     .fetch_one(&mut **tx)
     .await?;
     sqlx::query("INSERT INTO fts_pages (rowid, slug, path, title, body) VALUES (?, ?, ?, ?, ?)")
         .bind(id)
         .bind(slug)
         .bind(&doc.path)
-        .bind(&doc.title)
+        .bind(doc.searchable_title())
         .bind(&doc.body)
         .execute(&mut **tx)
         .await?;

@@ -91,7 +91,7 @@ async fn title_matches_outrank_body_matches() {
         &[
             (
                 "Notes.md",
-                "Our roadmap is long. The roadmap has many roadmap items.",
+                "# Musings\n\nOur roadmap is long. The roadmap has many roadmap items.",
             ),
             ("Roadmap.md", "# Roadmap\n\nEverything we plan."),
             ("Other.md", "Nothing to see."),
@@ -99,6 +99,11 @@ async fn title_matches_outrank_body_matches() {
     );
     let (hits, total) = f.search(&wiki, "roadmap").await;
     assert_eq!(total, 2);
+    assert_eq!(
+        f.paths(&wiki, "notes").await,
+        ["Notes"],
+        "found by its name"
+    );
     assert_eq!(hits[0].path, "Roadmap");
     assert_eq!(hits[0].title, "Roadmap");
     assert_eq!(hits[0].score, 1.0, "the best hit scores 1");
