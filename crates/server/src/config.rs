@@ -66,6 +66,11 @@ impl ServerConfig {
         self.data_dir.join("robot.db")
     }
 
+    /// The full-text search index (derived from the wikis; safe to delete).
+    pub fn search_db_path(&self) -> PathBuf {
+        self.data_dir.join("search.db")
+    }
+
     /// The directory holding signing keys.
     pub fn keys_dir(&self) -> PathBuf {
         self.data_dir.join("keys")

@@ -24,6 +24,8 @@ pub struct AppState {
     pub renders: Arc<RenderCache>,
     /// Page catalogs and link graphs, one per wiki, kept in step with each wiki's head.
     pub catalogs: Arc<robot_index::CatalogCache>,
+    /// Full-text search over every wiki, synced to a wiki's head before each search.
+    pub search: Arc<robot_search::FullTextIndex>,
 }
 
 impl AppState {
@@ -42,6 +44,14 @@ impl AppState {
             })?;
         let store = Store::open(config.wikis_dir())
             .with_context(|| format!("cannot open wiki store {}", config.wikis_dir().display()))?;
+        let search = robot_search::FullTextIndex::open(&config.search_db_path())
+            .await
+            .with_context(|| {
+                format!(
+                    "cannot open search index {} (it is derived data: delete it to rebuild)",
+                    config.search_db_path().display()
+                )
+            })?;
         Ok(AppState {
             config: Arc::new(config),
             db,
@@ -49,6 +59,7 @@ impl AppState {
             keys: Arc::new(keys),
             renders: Arc::new(RenderCache::new(512)),
             catalogs: Arc::new(robot_index::CatalogCache::new()),
+            search: Arc::new(search),
         })
     }
 }

@@ -102,5 +102,6 @@ pub async fn delete(state: &AppState, slug: &Slug) -> anyhow::Result<bool> {
     }
     state.catalogs.forget(slug.as_str());
     state.renders.clear();
+    state.search.forget(slug.as_ref()).await?;
     Ok(existed || had_repo)
 }

@@ -201,8 +201,9 @@ fn files() -> Value {
     json!({
         "SearchHit": object(&["name", "path", "snippet", "score"], json!({
             "name": string("Page title."), "path": string("Page path."),
-            "snippet": string("Text around the first match."),
-            "score": { "type": "number", "minimum": 0, "maximum": 1 },
+            "snippet": string("Plain text around the best match in the body."),
+            "score": { "type": "number", "minimum": 0, "maximum": 1,
+                       "description": "Relevance relative to the best hit of this search (1)." },
         })),
         "SearchResults": object(&["query", "results", "total"], json!({
             "query": string("The query."), "results": list_of("SearchHit"), "total": integer("All matches."),

@@ -297,13 +297,14 @@ pub struct AttachmentDeleted {
 /// One search hit.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SearchHit {
-    /// Display name.
+    /// Page title (frontmatter `title`, else the first heading, else the page name).
     pub name: String,
     /// Page path.
     pub path: String,
-    /// Text around the first match (plain text, `...` where cut).
+    /// Plain text around the best match in the body, `...` where cut.
     pub snippet: String,
-    /// 0 to 1; name matches weigh more than body matches.
+    /// 0 to 1, relative to the best hit of the search (which scores 1); title matches weigh
+    /// more than body matches.
     pub score: f64,
 }
 
