@@ -418,3 +418,59 @@ async fn uploads_cannot_create_pages() {
     let (status, _, _) = h.get(WIKI, "/Home/Sub", Some(&h.alice), HTML).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "no page was created");
 }
+
+#[tokio::test]
+async fn production_domains_share_the_cookie_and_refuse_handoffs() {
+    let world = common::world_on("robot.test", "https://robot.test").await;
+    common::make_wiki(&world.state, "notes", &world.alice).await;
+    let h = Harness {
+        _dir: world.dir,
+        state: world.state,
+        alice: world.alice,
+        bob: world.bob,
+    };
+    let token = h
+        .state
+        .db
+        .create_login_link(h.alice.id, 60, Some("https://notes.robot.test/Home"))
+        .await
+        .expect("link");
+    let (status, headers, _) = h
+        .get("robot.test", &format!("/auth/link/{token}"), None, HTML)
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        headers[header::LOCATION],
+        "https://notes.robot.test/Home",
+        "no handoff needed"
+    );
+    let cookie = headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("robot_session=ey"))
+        .expect("session cookie");
+    assert!(
+        cookie.contains("Domain=robot.test") && cookie.contains("Secure"),
+        "{cookie}"
+    );
+    let handoff = h
+        .state
+        .db
+        .create_handoff_link(h.alice.id, 60, "https://notes.robot.test/Home")
+        .await
+        .expect("link");
+    let (status, _, _) = h
+        .get(
+            "notes.robot.test",
+            &format!("/-/auth/handoff/{handoff}"),
+            None,
+            HTML,
+        )
+        .await;
+    assert_eq!(
+        status,
+        StatusCode::FORBIDDEN,
+        "handoffs are never accepted where the cookie is shared"
+    );
+}

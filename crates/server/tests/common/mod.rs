@@ -22,12 +22,17 @@ pub struct World {
 
 /// Builds a [`World`] for the domain `localhost` on port 8080.
 pub async fn world() -> World {
+    world_on("localhost", "http://localhost:8080").await
+}
+
+/// Builds a [`World`] for another public domain and base URL.
+pub async fn world_on(domain: &str, base_url: &str) -> World {
     let dir = tempfile::tempdir().expect("tempdir");
     let config = ServerConfig {
         bind: "127.0.0.1:8080".parse().expect("addr"),
         data_dir: dir.path().join("data"),
-        domain: "localhost".into(),
-        base_url: url::Url::parse("http://localhost:8080").expect("url"),
+        domain: domain.into(),
+        base_url: url::Url::parse(base_url).expect("url"),
     };
     let state = AppState::open(config).await.expect("state");
     let alice = state.db.create_user("alice", "Alice").await.expect("alice");
