@@ -6,17 +6,16 @@
 #[path = "../common/mod.rs"]
 pub mod common;
 
-use axum::body::{Body, to_bytes};
-use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
 use robot_platform::{TokenRole, User, Wiki};
-use robot_server::{AppState, app};
+use robot_server::AppState;
 use serde_json::Value;
-use tower::ServiceExt as _;
 
-/// The wiki host of `notes`.
-pub const NOTES: &str = "notes.localhost:8080";
-/// The wiki host of `other`.
-pub const OTHER: &str = "other.localhost:8080";
+// Each test binary uses a different part of the shared harness.
+#[allow(unused_imports)]
+pub use common::{NOTES, OTHER, Reply};
+
 /// The CSRF token used with session cookies.
 pub const CSRF: &str = "test-csrf-token-0123456789abcdef0123456789";
 
@@ -35,37 +34,6 @@ pub struct Api {
     pub other: Wiki,
     /// An editor token of `notes`.
     pub token: String,
-}
-
-/// A response: status, headers, JSON body (`Value::Null` when not JSON).
-pub struct Reply {
-    pub status: StatusCode,
-    pub headers: HeaderMap,
-    pub json: Value,
-    pub text: String,
-}
-
-impl Reply {
-    /// The `error` code of an error body.
-    pub fn code(&self) -> &str {
-        self.json["error"].as_str().unwrap_or_default()
-    }
-
-    /// A string field.
-    pub fn str(&self, field: &str) -> String {
-        self.json[field].as_str().unwrap_or_default().to_string()
-    }
-}
-
-impl std::fmt::Debug for Reply {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "{} {}",
-            self.status,
-            self.text.chars().take(600).collect::<String>()
-        )
-    }
 }
 
 impl Api {
@@ -129,22 +97,7 @@ impl Api {
         if !body.is_empty() {
             req = req.header(header::CONTENT_TYPE, "application/json");
         }
-        let response = app(self.state.clone())
-            .oneshot(req.body(Body::from(body)).expect("request"))
-            .await
-            .expect("response");
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = to_bytes(response.into_body(), 64 * 1024 * 1024)
-            .await
-            .expect("body");
-        let text = String::from_utf8_lossy(&bytes).into_owned();
-        Reply {
-            status,
-            headers,
-            json: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-            text,
-        }
+        common::send(&self.state, req.body(Body::from(body)).expect("request")).await
     }
 
     /// A JSON request to `notes` with the editor token.

@@ -4,9 +4,72 @@
 
 #![allow(dead_code)]
 
+use axum::body::{Body, to_bytes};
+use axum::http::{HeaderMap, Request, StatusCode};
 use robot_platform::{Slug, User, Wiki};
 use robot_server::wikis::{CreateWiki, create};
-use robot_server::{AppState, ServerConfig};
+use robot_server::{AppState, ServerConfig, app};
+use serde_json::Value;
+use tower::ServiceExt as _;
+
+/// The wiki host of `notes`.
+pub const NOTES: &str = "notes.localhost:8080";
+/// The wiki host of `other`.
+pub const OTHER: &str = "other.localhost:8080";
+/// Largest response body the tests read.
+const MAX_BODY: usize = 64 * 1024 * 1024;
+
+/// A response: status, headers, the body parsed as JSON (`Null` when it is not JSON), raw text.
+pub struct Reply {
+    /// HTTP status.
+    pub status: StatusCode,
+    /// Response headers.
+    pub headers: HeaderMap,
+    /// The body as JSON, or `Null`.
+    pub json: Value,
+    /// The raw body.
+    pub text: String,
+}
+
+impl Reply {
+    /// The `error` code of an error body.
+    pub fn code(&self) -> &str {
+        self.json["error"].as_str().unwrap_or_default()
+    }
+
+    /// A string field.
+    pub fn str(&self, field: &str) -> String {
+        self.json[field].as_str().unwrap_or_default().to_string()
+    }
+}
+
+impl std::fmt::Debug for Reply {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} {}",
+            self.status,
+            self.text.chars().take(600).collect::<String>()
+        )
+    }
+}
+
+/// Sends `req` through the whole app (no network) and reads the reply.
+pub async fn send(state: &AppState, req: Request<Body>) -> Reply {
+    let response = app(state.clone()).oneshot(req).await.expect("response");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = to_bytes(response.into_body(), MAX_BODY)
+        .await
+        .expect("body");
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    Reply {
+        status,
+        headers,
+        json: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        text,
+    }
+}
 
 /// A fresh server state on a temporary data directory, with users `alice` and `bob`.
 pub struct World {

@@ -7,18 +7,16 @@
 #[path = "../common/mod.rs"]
 pub mod common;
 
-use axum::body::{Body, to_bytes};
-use axum::http::{HeaderMap, Request, StatusCode, header};
+use axum::body::Body;
+use axum::http::{Request, StatusCode, header};
 use robot_platform::policy::TokenRole;
 use robot_platform::{User, Wiki};
-use robot_server::{AppState, app};
+use robot_server::AppState;
 use serde_json::{Value, json};
-use tower::ServiceExt as _;
 
-/// The `notes` wiki's host.
-pub const NOTES: &str = "notes.localhost:8080";
-/// The `other` wiki's host.
-pub const OTHER: &str = "other.localhost:8080";
+// Each test binary uses a different part of the shared harness.
+#[allow(unused_imports)]
+pub use common::{NOTES, OTHER, Reply};
 
 /// Two wikis (`notes` owned by alice, `other` by bob) and tokens for them.
 pub struct Harness {
@@ -35,18 +33,6 @@ pub struct Harness {
     pub reader: String,
     /// Editor token of `other`.
     pub foreign: String,
-}
-
-/// The reply to one HTTP request.
-pub struct Reply {
-    /// HTTP status.
-    pub status: StatusCode,
-    /// Response headers.
-    pub headers: HeaderMap,
-    /// The body parsed as JSON (`Null` when it is not JSON).
-    pub json: Value,
-    /// The raw body.
-    pub text: String,
 }
 
 /// A `tools/call` result.
@@ -96,23 +82,7 @@ pub async fn harness() -> Harness {
 impl Harness {
     /// Sends a request through the whole app.
     pub async fn send(&self, req: Request<Body>) -> Reply {
-        let response = app(self.state.clone())
-            .oneshot(req)
-            .await
-            .expect("response");
-        let status = response.status();
-        let headers = response.headers().clone();
-        let body = to_bytes(response.into_body(), 64 * 1024 * 1024)
-            .await
-            .expect("body");
-        let text = String::from_utf8_lossy(&body).into_owned();
-        let json = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Reply {
-            status,
-            headers,
-            json,
-            text,
-        }
+        common::send(&self.state, req).await
     }
 
     /// POSTs a JSON-RPC message to `/mcp` on `host` with an optional bearer token.
