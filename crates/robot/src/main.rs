@@ -7,7 +7,9 @@ use anyhow::{Context as _, bail};
 use clap::{Parser, Subcommand};
 use robot_platform::{Slug, TokenRole};
 use robot_server::wikis::{self, CreateWiki};
-use robot_server::{AppState, ServerConfig};
+use robot_server::{AppState, SemanticConfig, ServerConfig};
+
+mod reindex;
 
 /// robot.wtf: git-backed wikis for people and their agents.
 #[derive(Parser)]
@@ -22,6 +24,16 @@ struct Cli {
     /// Public base URL of the platform (scheme, domain, port) used in links.
     #[arg(long, global = true, env = "ROBOT_BASE_URL")]
     base_url: Option<url::Url>,
+    /// The embedding model directory (filled by `scripts/fetch-model`); defaults to
+    /// `{data-dir}/models/all-MiniLM-L6-v2`.
+    #[arg(long, global = true, env = "ROBOT_MODEL_DIR")]
+    model_dir: Option<PathBuf>,
+    /// Turn semantic search off (keyword search still works).
+    #[arg(long, global = true, env = "ROBOT_NO_SEMANTIC")]
+    no_semantic: bool,
+    /// Threads computing embeddings (default: all cores but one).
+    #[arg(long, global = true, env = "ROBOT_EMBED_THREADS")]
+    embed_threads: Option<usize>,
     #[command(subcommand)]
     command: Command,
 }
@@ -43,6 +55,12 @@ enum Command {
     /// Manage a wiki's API tokens (for agents: REST and MCP).
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Rebuild search indexes from git (one wiki, or all) and wait until every passage has its
+    /// embedding, showing progress. Safe while the server runs.
+    Reindex {
+        /// Slug of the wiki (all wikis when omitted).
+        slug: Option<String>,
+    },
     /// Print a one-time URL that logs USER in (valid 15 minutes).
     LoginLink {
         /// The user's handle.
@@ -154,11 +172,27 @@ async fn main() -> anyhow::Result<()> {
         None => url::Url::parse(&format!("http://{}:{}", cli.domain, bind.port()))
             .context("invalid --domain")?,
     };
+    let needs_model = matches!(cli.command, Command::Serve { .. } | Command::Reindex { .. });
+    let semantic = if cli.no_semantic || !needs_model {
+        SemanticConfig::disabled()
+    } else {
+        let dir = cli.model_dir.clone().unwrap_or_else(|| {
+            cli.data_dir
+                .join("models")
+                .join(robot_embed::MODEL_DIR_NAME)
+        });
+        let mut semantic = SemanticConfig::model(dir);
+        if let Some(threads) = cli.embed_threads {
+            semantic.threads = threads.max(1);
+        }
+        semantic
+    };
     let config = ServerConfig {
         bind,
         data_dir: cli.data_dir.clone(),
         domain: cli.domain.to_ascii_lowercase(),
         base_url,
+        semantic,
     };
     let state = AppState::open(config).await?;
     match cli.command {
@@ -166,6 +200,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Wiki(cmd) => wiki(&state, cmd).await,
         Command::User(cmd) => user(&state, cmd).await,
         Command::Token(cmd) => token(&state, cmd).await,
+        Command::Reindex { slug } => reindex::run(&state, slug.as_deref()).await,
         Command::LoginLink { handle, return_to } => {
             let user = find_user(&state, &handle).await?;
             let token = state

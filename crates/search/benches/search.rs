@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use robot_search::{FullTextIndex, SearchFilter};
+use robot_search::{SearchFilter, SearchIndex};
 use robot_store::{Author, Store, WikiRepo};
 use robot_wiki::{Frontmatter, PagePath};
 
@@ -148,7 +148,7 @@ fn main() -> Result<(), Box<dyn Error>> {
         .collect();
 
     let runtime = tokio::runtime::Runtime::new()?;
-    let index = runtime.block_on(FullTextIndex::open(&dir.path().join("search.db")))?;
+    let index = runtime.block_on(SearchIndex::open(&dir.path().join("search.db")))?;
     let start = Instant::now();
     runtime.block_on(index.sync("bench", &wiki))?;
     println!("index build: {:.0} ms", start.elapsed().as_secs_f64() * 1e3);

@@ -13,4 +13,7 @@ pub enum SearchError {
     /// A blocking indexing task panicked or was cancelled.
     #[error("indexing task failed: {0}")]
     Task(#[from] tokio::task::JoinError),
+    /// The embedding model failed.
+    #[error(transparent)]
+    Embed(#[from] robot_embed::EmbedError),
 }

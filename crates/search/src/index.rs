@@ -12,14 +12,17 @@ use sqlx::sqlite::{
 use sqlx::{Row, Sqlite, Transaction};
 use tokio::sync::Mutex;
 
+use crate::chunk::Chunk;
+use crate::chunk_store;
 use crate::document::{Document, MARK_CLOSE, MARK_OPEN};
 use crate::error::SearchError;
 use crate::query::MatchQuery;
+use crate::vectors;
 
 /// Bumped whenever the schema or what is indexed changes; a mismatch drops and rebuilds all.
-const SCHEMA_VERSION: i64 = 2;
+const SCHEMA_VERSION: i64 = 3;
 /// Records [`SCHEMA_VERSION`] (a PRAGMA cannot take a bound parameter).
-const SET_SCHEMA_VERSION: &str = "PRAGMA user_version = 2";
+const SET_SCHEMA_VERSION: &str = "PRAGMA user_version = 3";
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 const MAX_CONNECTIONS: u32 = 4;
 /// One page of hits, with every match's rank relative to the best and the number of matches.
@@ -38,7 +41,8 @@ const SEARCH: &str = "SELECT hit.path, hit.title, hit.rank, hit.best, hit.total,
                 fts_rows.path_key AS path_key, bm25(fts_pages, 0.0, 0.0, 10.0, 1.0) AS rank
             FROM fts_pages CROSS JOIN fts_rows ON fts_rows.id = fts_pages.rowid
             WHERE fts_pages MATCH ?3 AND fts_rows.slug = ?4
-              AND substr(fts_rows.path_key, 1, ?5) = ?6)
+              AND substr(fts_rows.path_key, 1, ?5) = ?6
+              AND (?9 IS NULL OR fts_pages.path IN (SELECT value FROM json_each(?9))))
         ORDER BY rank, path_key
         LIMIT ?7 OFFSET ?8) AS hit
     ORDER BY hit.rank, hit.path_key";
@@ -73,11 +77,13 @@ const EMPTY_HEAD: &str = "";
 
 /// Full-text index of every wiki's pages at its head. Cheap to share behind an `Arc`.
 #[derive(Debug)]
-pub struct FullTextIndex {
-    pool: SqlitePool,
+pub struct SearchIndex {
+    pub(crate) pool: SqlitePool,
     /// Serializes syncs in this process (SQLite has one writer anyway); other processes are
     /// handled by the compare-and-swap on `fts_state`.
     writer: Mutex<()>,
+    /// Each wiki's vectors as one contiguous matrix, reloaded when the wiki's generation moves.
+    pub(crate) matrices: vectors::MatrixCache,
 }
 
 /// Narrows a search.
@@ -85,6 +91,33 @@ pub struct FullTextIndex {
 pub struct SearchFilter {
     /// Only pages whose path starts with this, compared case-insensitively.
     pub path_prefix: Option<String>,
+    /// Only these pages (exact page paths), when set: how callers apply filters the index does
+    /// not know about (tags, category, last change), computed from the wiki's catalog.
+    pub pages: Option<Arc<std::collections::BTreeSet<String>>>,
+}
+
+impl SearchFilter {
+    /// The lowercased, trimmed path prefix (empty when unset).
+    pub(crate) fn prefix_key(&self) -> String {
+        self.path_prefix
+            .as_deref()
+            .map(str::trim)
+            .unwrap_or("")
+            .to_lowercase()
+    }
+
+    /// The allowed pages as a JSON array for SQL's `json_each`, `None` when unrestricted.
+    pub(crate) fn pages_json(&self) -> Option<String> {
+        self.pages
+            .as_ref()
+            .map(|pages| serde_json::to_string(&**pages).unwrap_or_else(|_| "[]".into()))
+    }
+
+    /// Whether page `path` passes the filter.
+    pub(crate) fn allows(&self, path: &str, prefix_key: &str) -> bool {
+        (prefix_key.is_empty() || path.to_lowercase().starts_with(prefix_key))
+            && self.pages.as_ref().is_none_or(|pages| pages.contains(path))
+    }
 }
 
 /// One search result.
@@ -102,7 +135,7 @@ pub struct Hit {
     pub score: f64,
 }
 
-/// What a [`FullTextIndex::sync`] did.
+/// What a [`SearchIndex::sync`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SyncOutcome {
     /// The index already reflected the head.
@@ -124,12 +157,12 @@ struct Plan {
     head: String,
     rebuild: bool,
     remove: Vec<String>,
-    upsert: Vec<Document>,
+    upsert: Vec<(Document, Vec<(Chunk, String)>)>,
 }
 
-impl FullTextIndex {
+impl SearchIndex {
     /// Opens (creating if needed) the index file at `path`.
-    pub async fn open(path: &Path) -> Result<FullTextIndex, SearchError> {
+    pub async fn open(path: &Path) -> Result<SearchIndex, SearchError> {
         let options = SqliteConnectOptions::new()
             .filename(path)
             .create_if_missing(true)
@@ -140,35 +173,45 @@ impl FullTextIndex {
             .max_connections(MAX_CONNECTIONS)
             .connect_with(options)
             .await?;
-        FullTextIndex::with_pool(pool).await
+        SearchIndex::with_pool(pool).await
     }
 
     /// An index in memory, for tests.
-    pub async fn in_memory() -> Result<FullTextIndex, SearchError> {
+    pub async fn in_memory() -> Result<SearchIndex, SearchError> {
         let options = SqliteConnectOptions::new().in_memory(true);
         // One connection: every in-memory connection would otherwise be its own database.
         let pool = SqlitePoolOptions::new()
             .max_connections(1)
             .connect_with(options)
             .await?;
-        FullTextIndex::with_pool(pool).await
+        SearchIndex::with_pool(pool).await
     }
 
-    async fn with_pool(pool: SqlitePool) -> Result<FullTextIndex, SearchError> {
+    async fn with_pool(pool: SqlitePool) -> Result<SearchIndex, SearchError> {
         let mut tx = pool.begin().await?;
         let version: i64 = sqlx::query_scalar("PRAGMA user_version")
             .fetch_one(&mut *tx)
             .await?;
         if version != SCHEMA_VERSION {
-            for statement in DROP.iter().chain(SCHEMA) {
+            let statements = DROP
+                .iter()
+                .chain(chunk_store::DROP)
+                .chain(SCHEMA)
+                .chain(chunk_store::SCHEMA);
+            for statement in statements {
                 sqlx::query(*statement).execute(&mut *tx).await?;
             }
             sqlx::query(SET_SCHEMA_VERSION).execute(&mut *tx).await?;
         }
+        // Vectors survive schema changes: they are keyed by what was embedded, not by row.
+        for statement in vectors::SCHEMA {
+            sqlx::query(*statement).execute(&mut *tx).await?;
+        }
         tx.commit().await?;
-        Ok(FullTextIndex {
+        Ok(SearchIndex {
             pool,
             writer: Mutex::new(()),
+            matrices: vectors::MatrixCache::default(),
         })
     }
 
@@ -211,16 +254,31 @@ impl FullTextIndex {
         Ok(SyncOutcome::Current)
     }
 
+    /// The number of pages indexed for the wiki.
+    pub async fn page_count(&self, slug: &str) -> Result<usize, SearchError> {
+        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM fts_rows WHERE slug = ?")
+            .bind(slug)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(usize::try_from(n).unwrap_or(0))
+    }
+
     /// Forgets a wiki (after it is deleted).
     pub async fn forget(&self, slug: &str) -> Result<(), SearchError> {
         let _writer = self.writer.lock().await;
         let mut tx = self.pool.begin().await?;
         clear(&mut tx, slug).await?;
+        chunk_store::remove(&mut tx, slug, None).await?;
+        sqlx::query("DELETE FROM vec_state WHERE slug = ?")
+            .bind(slug)
+            .execute(&mut *tx)
+            .await?;
         sqlx::query("DELETE FROM fts_state WHERE slug = ?")
             .bind(slug)
             .execute(&mut *tx)
             .await?;
         tx.commit().await?;
+        self.matrices.remove(slug);
         Ok(())
     }
 
@@ -254,14 +312,19 @@ impl FullTextIndex {
         }
         if plan.rebuild {
             clear(&mut tx, slug).await?;
+            chunk_store::remove(&mut tx, slug, None).await?;
         }
         for file in &plan.remove {
             remove(&mut tx, slug, file).await?;
+            chunk_store::remove(&mut tx, slug, Some(file)).await?;
         }
-        for doc in &plan.upsert {
+        for (doc, chunks) in &plan.upsert {
             remove(&mut tx, slug, &doc.file).await?;
             insert(&mut tx, slug, doc).await?;
+            chunk_store::remove(&mut tx, slug, Some(&doc.file)).await?;
+            chunk_store::insert(&mut tx, slug, doc, chunks).await?;
         }
+        chunk_store::bump(&mut tx, slug).await?;
         tx.commit().await?;
         Ok(Some(if plan.rebuild {
             SyncOutcome::Rebuilt {
@@ -276,7 +339,7 @@ impl FullTextIndex {
 
     /// Pages of wiki `slug` matching `query`, best first: up to `limit` hits after skipping
     /// `offset`, and the number of matching pages. Pages must contain every term; when no page
-    /// does, pages containing any term are returned instead. Call [`FullTextIndex::sync`] first.
+    /// does, pages containing any term are returned instead. Call [`SearchIndex::sync`] first.
     pub async fn search(
         &self,
         slug: &str,
@@ -289,17 +352,29 @@ impl FullTextIndex {
         if parsed.is_empty() {
             return Ok((Vec::new(), 0));
         }
-        let prefix = filter
-            .path_prefix
-            .as_deref()
-            .map(str::trim)
-            .unwrap_or("")
-            .to_lowercase();
+        let prefix = filter.prefix_key();
+        let pages = filter.pages_json();
         let (hits, total) = self
-            .page(slug, &parsed.all(), &prefix, limit, offset)
+            .page(
+                slug,
+                &parsed.all(),
+                &prefix,
+                pages.as_deref(),
+                limit,
+                offset,
+            )
             .await?;
         if total == 0 && parsed.len() > 1 {
-            return self.page(slug, &parsed.any(), &prefix, limit, offset).await;
+            return self
+                .page(
+                    slug,
+                    &parsed.any(),
+                    &prefix,
+                    pages.as_deref(),
+                    limit,
+                    offset,
+                )
+                .await;
         }
         Ok((hits, total))
     }
@@ -309,6 +384,7 @@ impl FullTextIndex {
         slug: &str,
         expression: &str,
         prefix: &str,
+        pages: Option<&str>,
         limit: usize,
         offset: usize,
     ) -> Result<(Vec<Hit>, usize), SearchError> {
@@ -321,12 +397,13 @@ impl FullTextIndex {
             .bind(prefix)
             .bind(limit as i64)
             .bind(offset as i64)
+            .bind(pages)
             .fetch_all(&self.pool)
             .await?;
         let total = match rows.first() {
             Some(row) => usize::try_from(row.get::<i64, _>(4)).unwrap_or(0),
             // Nothing on this page: past the end, or no match at all.
-            None if offset > 0 => self.count(slug, expression, prefix).await?,
+            None if offset > 0 => self.count(slug, expression, prefix, pages).await?,
             None => 0,
         };
         let hits = rows
@@ -351,16 +428,19 @@ impl FullTextIndex {
         slug: &str,
         expression: &str,
         prefix: &str,
+        pages: Option<&str>,
     ) -> Result<usize, SearchError> {
         let n: i64 = sqlx::query_scalar(
             "SELECT count(*) FROM fts_pages CROSS JOIN fts_rows ON fts_rows.id = fts_pages.rowid
              WHERE fts_pages MATCH ? AND fts_rows.slug = ?
-               AND substr(fts_rows.path_key, 1, ?) = ?",
+               AND substr(fts_rows.path_key, 1, ?) = ?
+               AND (?5 IS NULL OR fts_pages.path IN (SELECT value FROM json_each(?5)))",
         )
         .bind(expression)
         .bind(slug)
         .bind(prefix.chars().count() as i64)
         .bind(prefix)
+        .bind(pages)
         .fetch_one(&self.pool)
         .await?;
         Ok(usize::try_from(n).unwrap_or(0))
@@ -406,7 +486,10 @@ fn plan(repo: &WikiRepo, recorded: Option<&str>, head: String) -> Result<Plan, S
         let mut upsert = Vec::new();
         for file in changed {
             match read_document(repo, &file, &new)? {
-                Some(doc) => upsert.push(doc),
+                Some(doc) => {
+                    let chunks = chunk_store::chunks_of(&doc);
+                    upsert.push((doc, chunks));
+                }
                 // No longer a page (say, renamed to `.txt`): make sure no row is left.
                 None => remove.push(file),
             }
@@ -424,7 +507,8 @@ fn plan(repo: &WikiRepo, recorded: Option<&str>, head: String) -> Result<Plan, S
             continue;
         }
         if let Some(doc) = read_document(repo, entry.path.as_str(), &new)? {
-            upsert.push(doc);
+            let chunks = chunk_store::chunks_of(&doc);
+            upsert.push((doc, chunks));
         }
     }
     Ok(Plan {

@@ -9,12 +9,21 @@
 //!
 //! The file is derived data: delete it and it is rebuilt wiki by wiki on the next searches.
 
+mod chunk;
+mod chunk_search;
+mod chunk_store;
 mod document;
 mod error;
 mod index;
 mod query;
+mod vectors;
+mod worker;
 
+pub use chunk::{Chunk, chunk_page};
+pub use chunk_search::{ChunkHit, ChunkSearch, QueryVector, SearchMode};
 pub use document::Document;
 pub use error::SearchError;
-pub use index::{FullTextIndex, Hit, SearchFilter, SyncOutcome};
+pub use index::{Hit, SearchFilter, SearchIndex, SyncOutcome};
 pub use query::MatchQuery;
+pub use vectors::VectorLag;
+pub use worker::{Indexer, ReindexRunning, ReindexStatus};

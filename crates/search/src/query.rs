@@ -8,19 +8,32 @@
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MatchQuery {
     terms: Vec<String>,
+    /// Whether each term is a common English function word (never a phrase or prefix).
+    common: Vec<bool>,
 }
+
+/// Words a question is made of but an answer need not repeat. They are dropped from the
+/// any-term expression of passage search, where they would otherwise rank every chunk that
+/// happens to say "which" or "how".
+const STOPWORDS: &[&str] = &[
+    "a", "about", "an", "and", "are", "as", "at", "be", "by", "can", "do", "does", "for", "from",
+    "how", "i", "if", "in", "is", "it", "its", "me", "my", "of", "on", "or", "should", "so",
+    "that", "the", "their", "there", "these", "this", "to", "was", "we", "what", "when", "where",
+    "which", "who", "why", "will", "with", "you", "your",
+];
 
 impl MatchQuery {
     /// Parses user text. Terms without a letter or digit are dropped (they could never match).
     pub fn parse(text: &str) -> MatchQuery {
         let mut terms = Vec::new();
+        let mut common = Vec::new();
         let mut rest = text;
         while let Some(start) = rest.find(|c: char| !c.is_whitespace()) {
             rest = &rest[start..];
             if let Some(after) = rest.strip_prefix('"') {
                 // A phrase, up to the closing quote (or the end, if it is never closed).
                 let end = after.find('"').unwrap_or(after.len());
-                push_term(&mut terms, &after[..end], false);
+                push_term(&mut terms, &mut common, &after[..end], false, false);
                 rest = after.get(end + 1..).unwrap_or("");
             } else {
                 let end = rest
@@ -28,11 +41,13 @@ impl MatchQuery {
                     .unwrap_or(rest.len());
                 let word = &rest[..end];
                 let prefix = word.ends_with('*');
-                push_term(&mut terms, word.trim_end_matches('*'), prefix);
+                let word = word.trim_end_matches('*');
+                let stop = !prefix && STOPWORDS.contains(&word.to_lowercase().as_str());
+                push_term(&mut terms, &mut common, word, prefix, stop);
                 rest = &rest[end..];
             }
         }
-        MatchQuery { terms }
+        MatchQuery { terms, common }
     }
 
     /// True when no term can match anything.
@@ -54,14 +69,38 @@ impl MatchQuery {
     pub fn any(&self) -> String {
         self.terms.join(" OR ")
     }
+
+    /// Like [`MatchQuery::any`] without common function words, unless that leaves nothing;
+    /// `None` when there is no term at all.
+    pub fn any_significant(&self) -> Option<String> {
+        let significant: Vec<&str> = self
+            .terms
+            .iter()
+            .zip(&self.common)
+            .filter(|(_, common)| !**common)
+            .map(|(term, _)| term.as_str())
+            .collect();
+        match (significant.is_empty(), self.terms.is_empty()) {
+            (_, true) => None,
+            (true, false) => Some(self.any()),
+            (false, false) => Some(significant.join(" OR ")),
+        }
+    }
 }
 
-fn push_term(terms: &mut Vec<String>, text: &str, prefix: bool) {
+fn push_term(
+    terms: &mut Vec<String>,
+    common: &mut Vec<bool>,
+    text: &str,
+    prefix: bool,
+    stop: bool,
+) {
     if !text.chars().any(char::is_alphanumeric) {
         return;
     }
     let quoted = format!("\"{}\"", text.replace('"', "\"\""));
     terms.push(if prefix { quoted + " *" } else { quoted });
+    common.push(stop);
 }
 
 #[cfg(test)]
@@ -76,6 +115,25 @@ mod tests {
             r#""road" AND "big plan" AND "otter" * AND "NEAR(" AND "a:b" AND "AND" AND "-x""#
         );
         assert_eq!(q.len(), 7);
+    }
+
+    #[test]
+    fn question_words_are_dropped_from_significant_terms_only() {
+        let q = MatchQuery::parse("How do I reset the Password");
+        assert_eq!(
+            q.any_significant().as_deref(),
+            Some(r#""reset" OR "Password""#)
+        );
+        assert_eq!(q.len(), 6);
+        let only = MatchQuery::parse("what is it");
+        assert_eq!(only.any_significant(), Some(only.any()));
+        assert_eq!(MatchQuery::parse("  ").any_significant(), None);
+        assert_eq!(
+            MatchQuery::parse(r#""the who" the*"#)
+                .any_significant()
+                .as_deref(),
+            Some(r#""the who" OR "the" *"#)
+        );
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use robot_search::{FullTextIndex, Hit, SearchFilter, SyncOutcome};
+use robot_search::{Hit, SearchFilter, SearchIndex, SyncOutcome};
 use robot_store::{Author, Change, CommitRequest, RepoPath, Store, WikiRepo};
 
 fn author() -> Author {
@@ -42,14 +42,14 @@ fn delete(path: &str) -> Change {
 struct Fixture {
     _dir: tempfile::TempDir,
     store: Store,
-    index: FullTextIndex,
+    index: SearchIndex,
 }
 
 impl Fixture {
     async fn new() -> Fixture {
         let dir = tempfile::tempdir().expect("tempdir");
         let store = Store::open(dir.path().join("wikis")).expect("store");
-        let index = FullTextIndex::open(&dir.path().join("search.db"))
+        let index = SearchIndex::open(&dir.path().join("search.db"))
             .await
             .expect("index");
         Fixture {
@@ -221,6 +221,7 @@ async fn path_prefix_filter_is_case_insensitive_and_pages() {
     f.index.sync("w", &wiki).await.expect("sync");
     let filter = SearchFilter {
         path_prefix: Some("topics/".into()),
+        ..SearchFilter::default()
     };
     let (hits, total) = f
         .index
@@ -247,10 +248,7 @@ async fn path_prefix_filter_is_case_insensitive_and_pages() {
 }
 
 /// Every (path, title, snippet) the index returns for a set of queries.
-async fn snapshot(
-    index: &FullTextIndex,
-    slug: &str,
-) -> Vec<(String, Vec<(String, String, String)>)> {
+async fn snapshot(index: &SearchIndex, slug: &str) -> Vec<(String, Vec<(String, String, String)>)> {
     let mut out = Vec::new();
     for query in ["alpha", "beta", "gamma", "delta", "moved", "title", "page*"] {
         let (hits, _) = index
@@ -313,7 +311,7 @@ async fn incremental_sync_equals_a_full_rebuild() {
     ));
     let incremental = snapshot(&f.index, "w").await;
 
-    let fresh = FullTextIndex::in_memory().await.expect("index");
+    let fresh = SearchIndex::in_memory().await.expect("index");
     assert!(matches!(
         fresh.sync("w", &wiki).await.expect("sync"),
         SyncOutcome::Rebuilt { pages: 3 }

@@ -14,6 +14,35 @@ pub struct ServerConfig {
     pub domain: String,
     /// Public base URL of the platform (scheme, domain and port), used to build absolute links.
     pub base_url: url::Url,
+    /// Semantic search: where the embedding model is, and how many threads embed.
+    pub semantic: SemanticConfig,
+}
+
+/// Semantic search settings.
+#[derive(Debug, Clone, Default)]
+pub struct SemanticConfig {
+    /// Directory of the all-MiniLM-L6-v2 model (`config.json`, `tokenizer.json`,
+    /// `model.safetensors`); `None` disables semantic search (keyword search still works).
+    pub model_dir: Option<PathBuf>,
+    /// Threads that compute embeddings (at least one). Fewer than the cores leaves room for
+    /// page views while a large wiki is embedded.
+    pub threads: usize,
+}
+
+impl SemanticConfig {
+    /// Semantic search off.
+    pub fn disabled() -> SemanticConfig {
+        SemanticConfig::default()
+    }
+
+    /// The model in `dir`, embedding on all cores but one.
+    pub fn model(dir: PathBuf) -> SemanticConfig {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        SemanticConfig {
+            model_dir: Some(dir),
+            threads: cores.saturating_sub(1).max(1),
+        }
+    }
 }
 
 impl ServerConfig {

@@ -14,6 +14,7 @@ pub mod error;
 pub mod mcp;
 pub mod negotiate;
 pub mod notes;
+pub mod query_vectors;
 pub mod render_cache;
 pub mod respond;
 pub mod seed;
@@ -34,7 +35,7 @@ use tower::ServiceExt as _;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
-pub use config::ServerConfig;
+pub use config::{SemanticConfig, ServerConfig};
 pub use state::AppState;
 
 use crate::context::WikiLabel;

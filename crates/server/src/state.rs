@@ -24,8 +24,13 @@ pub struct AppState {
     pub renders: Arc<RenderCache>,
     /// Page catalogs and link graphs, one per wiki, kept in step with each wiki's head.
     pub catalogs: Arc<robot_index::CatalogCache>,
-    /// Full-text search over every wiki, synced to a wiki's head before each search.
-    pub search: Arc<robot_search::FullTextIndex>,
+    /// Full-text and passage search over every wiki, synced to a wiki's head before each search.
+    pub search: Arc<robot_search::SearchIndex>,
+    /// Keeps the search index in step with every commit and computes embeddings, off the
+    /// request path.
+    pub indexer: robot_search::Indexer,
+    /// Recent query embeddings.
+    pub query_vectors: Arc<crate::query_vectors::QueryVectors>,
 }
 
 impl AppState {
@@ -44,7 +49,7 @@ impl AppState {
             })?;
         let store = Store::open(config.wikis_dir())
             .with_context(|| format!("cannot open wiki store {}", config.wikis_dir().display()))?;
-        let search = robot_search::FullTextIndex::open(&config.search_db_path())
+        let search = robot_search::SearchIndex::open(&config.search_db_path())
             .await
             .with_context(|| {
                 format!(
@@ -52,14 +57,48 @@ impl AppState {
                     config.search_db_path().display()
                 )
             })?;
+        let embedder = load_embedder(&config.semantic).await;
+        let store = Arc::new(store);
+        let search = Arc::new(search);
+        let indexer =
+            robot_search::Indexer::start(Arc::clone(&search), Arc::clone(&store), embedder);
         Ok(AppState {
             config: Arc::new(config),
             db,
-            store: Arc::new(store),
+            store,
             keys: Arc::new(keys),
             renders: Arc::new(RenderCache::new(512)),
             catalogs: Arc::new(robot_index::CatalogCache::new()),
-            search: Arc::new(search),
+            search,
+            indexer,
+            query_vectors: Arc::default(),
         })
+    }
+}
+
+/// The configured embedding model, or `None` (semantic search off) with a warning saying why.
+async fn load_embedder(
+    config: &crate::config::SemanticConfig,
+) -> Option<Arc<dyn robot_embed::Embedder>> {
+    let dir = config.model_dir.clone()?;
+    let threads = config.threads;
+    let loaded =
+        tokio::task::spawn_blocking(move || robot_embed::MiniLm::load(&dir, threads)).await;
+    match loaded {
+        Ok(Ok(model)) => {
+            tracing::info!(
+                model = robot_embed::Embedder::model_id(&model),
+                "semantic search enabled"
+            );
+            Some(Arc::new(model))
+        }
+        Ok(Err(e)) => {
+            tracing::warn!("semantic search disabled: {e}");
+            None
+        }
+        Err(e) => {
+            tracing::warn!("semantic search disabled: model loading failed: {e}");
+            None
+        }
     }
 }

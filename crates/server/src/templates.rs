@@ -375,6 +375,16 @@ pub struct ChangelogTpl {
 pub struct SearchTpl {
     pub chrome: Chrome,
     pub results: Vec<SearchResult>,
+    /// `keyword`, `hybrid` or `semantic`.
+    pub mode: String,
+    /// Whether the server can rank by meaning.
+    pub semantic: bool,
+    /// The filters as given.
+    pub filter: crate::notes::ListFilter,
+    /// Passages not embedded yet (meaning rankings may miss them).
+    pub pending: usize,
+    /// Why the search failed, shown instead of results.
+    pub error: Option<String>,
 }
 
 /// Wiki settings.

@@ -290,16 +290,19 @@ async fn lists_search_links_and_orphans() {
         found.text
     );
     let semantic = h
-        .ok("semantic_search", json!({"query": "otters", "n": 1}))
+        .ok(
+            "semantic_search",
+            json!({"query": "otters", "n": 1, "mode": "keyword"}),
+        )
         .await;
     assert!(
-        semantic.text.starts_with(
-            "2 results for \"otters\" (keyword fallback: semantic index not available yet):"
-        ),
+        semantic
+            .text
+            .starts_with("1 results for \"otters\" (keyword mode):"),
         "{}",
         semantic.text
     );
-    assert_eq!(semantic.structured["mode"], "keyword-fallback");
+    assert_eq!(semantic.structured["mode"], "keyword");
 
     let links = h.ok("get_links", json!({"path": "Topics/Rivers"})).await;
     assert_eq!(

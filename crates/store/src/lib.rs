@@ -19,6 +19,7 @@ mod diff;
 mod error;
 mod history;
 mod import;
+mod observer;
 mod pages;
 mod pool;
 mod repo;

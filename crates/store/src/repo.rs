@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::catalog::Catalog;
 use crate::error::StoreError;
+use crate::observer::CommitObserver;
 use crate::pool::RepoPool;
 use crate::repo_path::RepoPath;
 use crate::revision::{CommitId, Revision};
@@ -42,6 +43,8 @@ pub struct WikiRepo {
     pub(crate) catalogs: Mutex<Vec<Arc<Catalog>>>,
     /// `(head, number of commits)` for the last head counted.
     pub(crate) count_cache: Mutex<Option<(Oid, usize)>>,
+    /// Told about every commit this handle makes.
+    pub(crate) observer: CommitObserver,
 }
 
 impl std::fmt::Debug for WikiRepo {
@@ -55,9 +58,14 @@ impl std::fmt::Debug for WikiRepo {
 
 impl WikiRepo {
     /// Opens an existing bare repository.
-    pub(crate) fn open(slug: &str, path: PathBuf) -> Result<WikiRepo, StoreError> {
+    pub(crate) fn open(
+        slug: &str,
+        path: PathBuf,
+        observer: CommitObserver,
+    ) -> Result<WikiRepo, StoreError> {
         let repo = Repository::open_bare(&path)?;
         Ok(WikiRepo {
+            observer,
             slug: slug.to_string(),
             pool: RepoPool::new(path, repo),
             writer: Mutex::new(()),

@@ -9,6 +9,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use git2::{Repository, RepositoryInitOptions};
 
 use crate::error::StoreError;
+use crate::observer::CommitObserver;
 use crate::pool::lock;
 use crate::repo::WikiRepo;
 use crate::repo_path::RepoPath;
@@ -23,6 +24,9 @@ pub struct Store {
     wikis: Mutex<HashMap<String, Arc<WikiRepo>>>,
     /// Serializes creating, importing and deleting wikis in this process.
     admin: Mutex<()>,
+    /// Told about every commit, creation, import and deletion, so derived data (search indexes,
+    /// usage) follows every surface that writes.
+    observer: CommitObserver,
 }
 
 impl std::fmt::Debug for Store {
@@ -42,7 +46,15 @@ impl Store {
             root,
             wikis: Mutex::new(HashMap::new()),
             admin: Mutex::new(()),
+            observer: CommitObserver::default(),
         })
+    }
+
+    /// Calls `listen` with the wiki's slug after every commit, creation, import and deletion
+    /// made through this store (other processes' writes are not seen: derived data must still
+    /// check the head). Replaces any earlier listener.
+    pub fn on_change(&self, listen: impl Fn(&str) + Send + Sync + 'static) {
+        self.observer.set(listen);
     }
 
     /// The root directory.
@@ -77,7 +89,11 @@ impl Store {
         let staging = Staging::new(&self.root, slug);
         init_bare(staging.path())?;
         if !changes.is_empty() {
-            let wiki = WikiRepo::open(slug, staging.path().to_path_buf())?;
+            let wiki = WikiRepo::open(
+                slug,
+                staging.path().to_path_buf(),
+                CommitObserver::default(),
+            )?;
             wiki.commit(CommitRequest {
                 author: author.clone(),
                 message: message.to_string(),
@@ -110,7 +126,7 @@ impl Store {
         if !dir.is_dir() {
             return Err(StoreError::WikiNotFound(slug.to_string()));
         }
-        let wiki = Arc::new(WikiRepo::open(slug, dir)?);
+        let wiki = Arc::new(WikiRepo::open(slug, dir, self.observer.clone())?);
         Ok(lock(&self.wikis)
             .entry(slug.to_string())
             .or_insert(wiki)
@@ -123,7 +139,10 @@ impl Store {
         let _admin = lock(&self.admin);
         lock(&self.wikis).remove(slug);
         match fs::remove_dir_all(&dir) {
-            Ok(()) => Ok(()),
+            Ok(()) => {
+                self.observer.notify(slug);
+                Ok(())
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 Err(StoreError::WikiNotFound(slug.to_string()))
             }
@@ -169,7 +188,9 @@ impl Store {
         fs::rename(staging.path(), dir)?;
         staging.disarm();
         lock(&self.wikis).remove(slug);
-        self.wiki(slug)
+        let wiki = self.wiki(slug);
+        self.observer.notify(slug);
+        wiki
     }
 }
 

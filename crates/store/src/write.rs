@@ -194,7 +194,7 @@ impl WikiRepo {
         let committer = Signature::now(COMMITTER_NAME, COMMITTER_EMAIL)?;
         let message = clean_message(message);
         let _writer = lock(&self.writer);
-        self.pool.with(|repo| {
+        let outcome = self.pool.with(|repo| {
             let mut last_head = None;
             for attempt in 0..MAX_ATTEMPTS {
                 let head = match head_oid(repo)? {
@@ -250,7 +250,11 @@ impl WikiRepo {
                 head: CommitId::from_oid(head),
                 paths: Vec::new(),
             })
-        })
+        });
+        if let Ok(CommitOutcome::Committed { .. }) = &outcome {
+            self.observer.notify(self.slug());
+        }
+        outcome
     }
 }
 

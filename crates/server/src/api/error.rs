@@ -40,6 +40,7 @@ pub fn status(err: &NotesError) -> StatusCode {
         NotesError::RevisionRequired(_) | NotesError::Exists(_) | NotesError::Conflict(_) => {
             StatusCode::CONFLICT
         }
+        NotesError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
         NotesError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }

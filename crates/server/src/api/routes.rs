@@ -44,6 +44,12 @@ pub enum Op {
     DeleteAttachment,
     /// `GET /search`.
     Search,
+    /// `GET /semantic-search`.
+    SemanticSearch,
+    /// `POST /reindex`.
+    Reindex,
+    /// `GET /reindex/status`.
+    ReindexStatus,
     /// `GET /links`.
     Graph,
     /// `GET /links/{path}`.
@@ -417,11 +423,115 @@ pub const ENDPOINTS: &[Endpoint] = &[
         query: &[
             ("q", "string", "The words to search for. Required."),
             ("limit", "integer", "Most results (1 to 200, default 50)."),
+            (
+                "offset",
+                "integer",
+                "Results to skip (keyword mode; default 0).",
+            ),
+            (
+                "mode",
+                "string",
+                "`keyword` (default: all terms, `\"phrases\"`, `prefix*`), or `hybrid` / \
+                 `semantic` for the best page per passage search (needs the embedding model).",
+            ),
+            (
+                "prefix",
+                "string",
+                "Only pages whose path starts with this.",
+            ),
+            ("tag", "string", "Only pages with this frontmatter tag."),
+            (
+                "category",
+                "string",
+                "Only pages of this frontmatter category.",
+            ),
+            (
+                "updated_since",
+                "string",
+                "Only pages changed at or after this ISO 8601 time.",
+            ),
         ],
         body: None,
         body_required: false,
         status: 200,
         response: "SearchResults",
+    },
+    Endpoint {
+        method: "GET",
+        path: "/semantic-search",
+        op: Op::SemanticSearch,
+        id: "semanticSearch",
+        summary: "Passage search by meaning, keywords or both",
+        description: "Section chunks ranked by `mode`: `hybrid` (default; keyword and vector \
+                      rankings fused by reciprocal rank), `semantic` (embeddings only) or \
+                      `keyword` (bm25 over chunks). `index` says which commit keyword search \
+                      reflects and how many passages still wait for their embedding. 503 when \
+                      the server has no embedding model (keyword mode still works).",
+        access: Access::Read,
+        query: &[
+            ("q", "string", "A question or description. Required."),
+            ("n", "integer", "Most passages (1 to 50, default 5)."),
+            (
+                "max_chunks_per_page",
+                "integer",
+                "Most passages of one page (1 to 5, default 2).",
+            ),
+            (
+                "mode",
+                "string",
+                "`hybrid` (default), `semantic` or `keyword`.",
+            ),
+            (
+                "prefix",
+                "string",
+                "Only pages whose path starts with this.",
+            ),
+            ("tag", "string", "Only pages with this frontmatter tag."),
+            (
+                "category",
+                "string",
+                "Only pages of this frontmatter category.",
+            ),
+            (
+                "updated_since",
+                "string",
+                "Only pages changed at or after this ISO 8601 time.",
+            ),
+        ],
+        body: None,
+        body_required: false,
+        status: 200,
+        response: "PassageResults",
+    },
+    Endpoint {
+        method: "POST",
+        path: "/reindex",
+        op: Op::Reindex,
+        id: "reindex",
+        summary: "Rebuild the wiki's search index from git",
+        description: "Starts a rebuild in the background and answers 202 at once; 409 when one \
+                      is running. Follow it with `GET /reindex/status`.",
+        access: Access::Write,
+        query: &[],
+        body: None,
+        body_required: false,
+        status: 202,
+        response: "ReindexStatus",
+    },
+    Endpoint {
+        method: "GET",
+        path: "/reindex/status",
+        op: Op::ReindexStatus,
+        id: "reindexStatus",
+        summary: "State of the last rebuild and of the embeddings",
+        description: "`status` is `idle`, `running`, `complete` or `failed` (with `error`); \
+                      `index` reports the indexed commit and pending embeddings.",
+        access: Access::Read,
+        query: &[],
+        body: None,
+        body_required: false,
+        status: 200,
+        response: "ReindexStatus",
     },
     Endpoint {
         method: "GET",

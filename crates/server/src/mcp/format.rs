@@ -196,20 +196,26 @@ pub fn search(out: &SearchOut) -> String {
     with_more(lines.join("\n").trim_end().to_string(), &out.paging)
 }
 
-/// `semantic_search`: like `search_notes`, with distance (or score in keyword-fallback mode),
-/// chunk position, word count, section and chunk text.
+/// `semantic_search`: like `search_notes`, with distance (or score for keyword-only matches),
+/// chunk position, section and chunk text; says when embeddings lag behind the wiki.
 pub fn semantic(out: &SemanticOut) -> String {
-    let fallback = out.mode != "semantic";
-    let label = if fallback {
-        " (keyword fallback: semantic index not available yet)"
-    } else {
-        ""
+    let label = match out.mode.as_str() {
+        "keyword" => " (keyword mode)",
+        _ => "",
     };
-    let header = format!(
+    let mut header = format!(
         "{} results for \"{}\"{label}:",
         out.paging.total_or(out.results.len()),
         out.query
     );
+    if out.pending_vectors > 0 && out.mode != "keyword" {
+        let _ = write!(
+            header,
+            "\n(Embeddings pending for {} of {} passages: the newest changes may be missing from \
+             semantic matches; keyword matches are current.)",
+            out.pending_vectors, out.chunks
+        );
+    }
     if out.results.is_empty() {
         return with_more(header, &out.paging);
     }

@@ -164,7 +164,7 @@ fn search_layout() {
 }
 
 #[test]
-fn semantic_layout_and_fallback_label() {
+fn semantic_layout_and_lag_notice() {
     let hit = SemanticHit {
         path: "A".into(),
         distance: Some(0.1234),
@@ -180,20 +180,31 @@ fn semantic_layout_and_fallback_label() {
         mode: "semantic".into(),
         paging: paging(1, 0, 5, 1),
         results: vec![hit],
+        ..SemanticOut::default()
     };
     assert_eq!(
         semantic(&out),
         "1 results for \"q\":\n\n1. A (distance: 0.12) [1/3] — 120 words\n   Section: Top\n   [Top] chunk"
     );
-    let fallback = SemanticOut {
+    let lagging = SemanticOut {
         query: "q".into(),
-        mode: "keyword-fallback".into(),
+        mode: "hybrid".into(),
+        chunks: 40,
+        pending_vectors: 3,
         ..SemanticOut::default()
     };
     assert_eq!(
-        semantic(&fallback),
-        "0 results for \"q\" (keyword fallback: semantic index not available yet):"
+        semantic(&lagging),
+        "0 results for \"q\":\n(Embeddings pending for 3 of 40 passages: the newest changes may \
+         be missing from semantic matches; keyword matches are current.)"
     );
+    let keyword = SemanticOut {
+        query: "q".into(),
+        mode: "keyword".into(),
+        pending_vectors: 3,
+        ..SemanticOut::default()
+    };
+    assert_eq!(semantic(&keyword), "0 results for \"q\" (keyword mode):");
 }
 
 #[test]

@@ -140,10 +140,12 @@ pub struct SearchOut {
 pub struct SemanticHit {
     /// Page path.
     pub path: String,
-    /// Vector distance (lower is closer); `None` in keyword-fallback mode.
+    /// Cosine distance (lower is closer), when vectors were compared.
     pub distance: Option<f64>,
-    /// Keyword relevance in 0..=1; set in keyword-fallback mode.
+    /// Relevance, higher is better (within this search).
     pub score: Option<f64>,
+    /// Which rankings found it: `keyword`, `semantic` or both.
+    pub matched: Vec<&'static str>,
     /// Index of the chunk within the page.
     pub chunk_index: Option<usize>,
     /// Chunks in the page.
@@ -161,12 +163,18 @@ pub struct SemanticHit {
 pub struct SemanticOut {
     /// The query.
     pub query: String,
-    /// `semantic`, or `keyword-fallback` while no vector index exists.
+    /// `hybrid`, `semantic` or `keyword`.
     pub mode: String,
     /// Paging.
     pub paging: Paging,
     /// The hits, best first.
     pub results: Vec<SemanticHit>,
+    /// The commit the keyword index reflects (the wiki's head at search time).
+    pub commit: String,
+    /// Passages at that commit.
+    pub chunks: usize,
+    /// Passages still waiting for their embedding (missing from semantic matches until then).
+    pub pending_vectors: usize,
 }
 
 /// One commit in `get_history` or `get_recent_changes`.

@@ -101,6 +101,14 @@ pub struct ListNotes {
 pub struct SearchNotes {
     /// Words to find (all pages are ranked by title and body matches).
     pub query: String,
+    /// Only pages whose path starts with this.
+    pub prefix: Option<String>,
+    /// Only pages with this frontmatter tag.
+    pub tag: Option<String>,
+    /// Only pages of this frontmatter category.
+    pub category: Option<String>,
+    /// Only pages changed at or after this ISO 8601 date or time.
+    pub updated_since: Option<String>,
     /// Skip this many results.
     #[serde(default, deserialize_with = "count")]
     #[schemars(with = "Option<u32>")]
@@ -129,6 +137,16 @@ pub struct SemanticSearch {
     #[serde(default, deserialize_with = "count")]
     #[schemars(with = "Option<u32>")]
     pub offset: Option<u64>,
+    /// `hybrid` (default: meaning and keywords fused), `semantic` (meaning only) or `keyword`.
+    pub mode: Option<String>,
+    /// Only pages whose path starts with this.
+    pub prefix: Option<String>,
+    /// Only pages with this frontmatter tag.
+    pub tag: Option<String>,
+    /// Only pages of this frontmatter category.
+    pub category: Option<String>,
+    /// Only pages changed at or after this ISO 8601 date or time.
+    pub updated_since: Option<String>,
 }
 
 /// Tools that take only a page path (`get_links`).

@@ -73,6 +73,10 @@ pub enum NotesError {
     /// The page changed since the caller's base revision and the edits overlap.
     #[error("{}", .0.message)]
     Conflict(Box<ConflictInfo>),
+    /// A feature that is not available on this server right now (`unavailable`), e.g. semantic
+    /// search without an embedding model; the message says how to enable it.
+    #[error("{0}")]
+    Unavailable(String),
     /// Our fault; details are logged, not shown.
     #[error("internal error: {0:#}")]
     Internal(anyhow::Error),
@@ -111,6 +115,7 @@ impl NotesError {
             NotesError::RevisionRequired(_) => "revision_required",
             NotesError::Exists(_) => "already_exists",
             NotesError::Conflict(_) => "conflict",
+            NotesError::Unavailable(_) => "unavailable",
             NotesError::Internal(_) => "internal",
         }
     }

@@ -15,7 +15,7 @@ pub const MAX_LIST_LIMIT: usize = 1000;
 
 impl Notes<'_> {
     /// The wiki's current catalog.
-    async fn catalog(&self) -> NotesResult<Arc<Catalog>> {
+    pub(super) async fn catalog(&self) -> NotesResult<Arc<Catalog>> {
         let cache = Arc::clone(&self.state.catalogs);
         let repo = Arc::clone(&self.ctx.repo);
         let slug = self.ctx.wiki.slug.to_string();
@@ -137,7 +137,7 @@ fn page_summary(entry: &PageEntry) -> PageSummary {
 }
 
 /// An ISO 8601 date or date-time as seconds since the epoch; naive values are UTC.
-fn parse_since(text: &str) -> NotesResult<i64> {
+pub(super) fn parse_since(text: &str) -> NotesResult<i64> {
     use chrono::{NaiveDate, NaiveDateTime};
     if let Ok(t) = chrono::DateTime::parse_from_rfc3339(text) {
         return Ok(t.timestamp());

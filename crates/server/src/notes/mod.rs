@@ -69,7 +69,7 @@ pub mod frontmatter;
 mod history;
 mod index;
 mod pages;
-mod search;
+pub mod search;
 pub mod sections;
 mod types;
 

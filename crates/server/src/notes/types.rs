@@ -346,3 +346,68 @@ pub struct WhoAmI {
     /// What the caller may do.
     pub permissions: Permissions,
 }
+
+/// One passage (a chunk of a page) found by semantic, hybrid or keyword chunk search. The field
+/// names follow the peer semantic-search API (`name`, `path`, `text`, `snippet`, `distance`,
+/// `section`, `section_path`, `chunk_index`, `total_chunks`), plus why it matched.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Passage {
+    /// Page path (the peer's `name`).
+    pub name: String,
+    /// Page path.
+    pub path: String,
+    /// Page title.
+    pub title: String,
+    /// The chunk's text.
+    pub text: String,
+    /// The text cut to about 150 characters at a word boundary.
+    pub snippet: String,
+    /// Heading of the chunk's section (`""` before the first heading).
+    pub section: String,
+    /// `Page > Section > Subsection`.
+    pub section_path: String,
+    /// Position of the chunk in its page, from 0.
+    pub chunk_index: usize,
+    /// Chunks in the page.
+    pub total_chunks: usize,
+    /// Relevance, higher is better (cosine similarity, relative bm25, or the fused rank score).
+    pub score: f64,
+    /// Cosine distance (`1 - similarity`), when vectors were compared.
+    pub distance: Option<f64>,
+    /// Which rankings found it: `keyword`, `semantic` or both.
+    pub matched: Vec<&'static str>,
+    /// Rank in the keyword ranking (from 1).
+    pub keyword_rank: Option<usize>,
+    /// Rank in the vector ranking (from 1).
+    pub semantic_rank: Option<usize>,
+}
+
+/// How current the search index is for a wiki.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IndexFreshness {
+    /// The commit keyword search reflects: always the head when the search ran.
+    pub commit: String,
+    /// The embedding model, when semantic search is enabled.
+    pub model: Option<String>,
+    /// Chunks at that commit.
+    pub chunks: usize,
+    /// Chunks still waiting for their vector: semantic results leave them out until embedded.
+    pub pending_vectors: usize,
+    /// True when every chunk has its vector.
+    pub vectors_current: bool,
+}
+
+/// Passages found, with the index's freshness.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PassageResults {
+    /// The query as searched.
+    pub query: String,
+    /// `hybrid`, `semantic` or `keyword`.
+    pub mode: &'static str,
+    /// Best first.
+    pub results: Vec<Passage>,
+    /// Results returned (passage searches are not paged beyond `n`).
+    pub total: usize,
+    /// Whether vectors lag behind the wiki, and by how much.
+    pub index: IndexFreshness,
+}

@@ -11,22 +11,31 @@ use super::helpers::wiki_chrome;
 use super::route::view_url;
 use crate::context::WikiCtx;
 use crate::error::{AppError, AppResult};
-use crate::notes::{Notes, Surface};
+use crate::notes::search::{PassageQuery, parse_mode};
+use crate::notes::{ListFilter, Notes, NotesError, Surface};
 use crate::respond::page;
 use crate::state::AppState;
 use crate::templates::{SearchResult, SearchTpl};
 
 /// Most results shown.
 const MAX_RESULTS: usize = 100;
+/// Most results shown when ranking by meaning (one passage per page).
+const MAX_PASSAGE_RESULTS: usize = 50;
 
 /// Query string of the search page.
 #[derive(serde::Deserialize)]
 pub struct SearchQuery {
     #[serde(default)]
     q: String,
+    #[serde(default)]
+    mode: String,
+    prefix: Option<String>,
+    tag: Option<String>,
+    category: Option<String>,
+    updated_since: Option<String>,
 }
 
-/// `GET /-/search?q=`.
+/// `GET /-/search?q=&mode=&prefix=&tag=&category=&updated_since=`.
 pub async fn search(
     State(state): State<AppState>,
     Extension(ctx): Extension<Arc<WikiCtx>>,
@@ -34,37 +43,82 @@ pub async fn search(
 ) -> AppResult<Response> {
     ctx.require_read()?;
     let needle: String = query.q.trim().chars().take(200).collect();
-    let results = if needle.is_empty() {
-        Vec::new()
-    } else {
-        let found = Notes::new(&state, &ctx, Surface::Web)
-            .search(&needle, MAX_RESULTS)
+    let filter = ListFilter {
+        prefix: query.prefix,
+        category: query.category,
+        tag: query.tag,
+        updated_since: query.updated_since,
+    };
+    let mode = match query.mode.trim() {
+        "hybrid" | "semantic" => query.mode.trim().to_string(),
+        _ => "keyword".to_string(),
+    };
+    let notes = Notes::new(&state, &ctx, Surface::Web);
+    let terms: Vec<String> = needle.split_whitespace().map(str::to_lowercase).collect();
+    let mut pending = 0;
+    let found = if needle.is_empty() {
+        Ok(Vec::new())
+    } else if mode == "keyword" {
+        notes
+            .search(&needle, &filter, MAX_RESULTS, 0)
             .await
-            .map_err(|err| AppError::BadRequest(err.to_string()))?;
-        let terms: Vec<String> = needle.split_whitespace().map(str::to_lowercase).collect();
-        found
-            .results
-            .into_iter()
-            .map(|hit| {
-                let url = PagePath::parse(&hit.path)
-                    .map(|p| view_url(&p))
-                    .unwrap_or_default();
-                SearchResult {
-                    title: hit.name,
-                    url,
-                    snippets: if hit.snippet.is_empty() {
+            .map(|found| {
+                found
+                    .results
+                    .into_iter()
+                    .map(|h| (h.name, h.path, h.snippet))
+                    .collect()
+            })
+    } else {
+        let passages = PassageQuery {
+            query: needle.clone(),
+            mode: parse_mode(Some(&mode)).unwrap_or(robot_search::SearchMode::Hybrid),
+            filter: filter.clone(),
+            limit: MAX_PASSAGE_RESULTS,
+            per_page: 1,
+        };
+        notes.search_passages(&passages).await.map(|found| {
+            pending = found.index.pending_vectors;
+            found
+                .results
+                .into_iter()
+                .map(|p| (p.title, p.path, p.snippet))
+                .collect()
+        })
+    };
+    let (results, error) = match found {
+        Ok(found) => (
+            found
+                .into_iter()
+                .map(|(title, path, snippet)| SearchResult {
+                    title,
+                    url: PagePath::parse(&path)
+                        .map(|p| view_url(&p))
+                        .unwrap_or_default(),
+                    snippets: if snippet.is_empty() {
                         Vec::new()
                     } else {
-                        vec![highlight(&hit.snippet, &terms)]
+                        vec![highlight(&snippet, &terms)]
                     },
-                    path: hit.path,
-                }
-            })
-            .collect()
+                    path,
+                })
+                .collect(),
+            None,
+        ),
+        Err(NotesError::Internal(e)) => return Err(AppError::Internal(e)),
+        Err(e) => (Vec::new(), Some(e.to_string())),
     };
     let mut chrome = wiki_chrome(&state, &ctx, "Search", None).await?;
     chrome.query = needle;
-    page(&SearchTpl { chrome, results })
+    page(&SearchTpl {
+        chrome,
+        results,
+        mode,
+        semantic: state.indexer.embedder().is_some(),
+        filter,
+        pending,
+        error,
+    })
 }
 
 /// Escapes `text` and wraps case-insensitive matches of any term in `<mark>`.

@@ -39,12 +39,21 @@ pub struct Api {
 impl Api {
     /// A fresh app.
     pub async fn new() -> Api {
+        Api::from(common::world().await).await
+    }
+
+    /// A fresh app with semantic search on the real embedding model.
+    pub async fn with_model() -> Api {
+        Api::from(common::world_with_model().await).await
+    }
+
+    async fn from(world: common::World) -> Api {
         let common::World {
             dir,
             state,
             alice,
             bob,
-        } = common::world().await;
+        } = world;
         let notes = common::make_wiki(&state, "notes", &alice).await;
         let other = common::make_wiki(&state, "other", &bob).await;
         let (_, token) = state

@@ -90,12 +90,41 @@ pub async fn world() -> World {
 
 /// Builds a [`World`] for another public domain and base URL.
 pub async fn world_on(domain: &str, base_url: &str) -> World {
+    world_with(domain, base_url, robot_server::SemanticConfig::disabled()).await
+}
+
+/// Builds a [`World`] with semantic search on the real embedding model (installed by
+/// `scripts/fetch-model`; `ROBOT_MODEL_DIR` overrides where it is looked for).
+pub async fn world_with_model() -> World {
+    let dir = std::env::var_os("ROBOT_MODEL_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("../../data/models/all-MiniLM-L6-v2")
+        });
+    assert!(
+        dir.join("model.safetensors").is_file(),
+        "no embedding model in {}: run scripts/fetch-model (or set ROBOT_MODEL_DIR)",
+        dir.display()
+    );
+    let mut semantic = robot_server::SemanticConfig::model(dir);
+    semantic.threads = 2;
+    world_with("localhost", "http://localhost:8080", semantic).await
+}
+
+/// Builds a [`World`] with the given semantic search settings.
+pub async fn world_with(
+    domain: &str,
+    base_url: &str,
+    semantic: robot_server::SemanticConfig,
+) -> World {
     let dir = tempfile::tempdir().expect("tempdir");
     let config = ServerConfig {
         bind: "127.0.0.1:8080".parse().expect("addr"),
         data_dir: dir.path().join("data"),
         domain: domain.into(),
         base_url: url::Url::parse(base_url).expect("url"),
+        semantic,
     };
     let state = AppState::open(config).await.expect("state");
     let alice = state.db.create_user("alice", "Alice").await.expect("alice");

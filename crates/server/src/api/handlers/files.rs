@@ -16,9 +16,6 @@ const BASE64: GeneralPurpose = GeneralPurpose::new(
     GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
 );
 
-/// Default number of search results.
-const SEARCH_DEFAULT: usize = 50;
-
 /// `GET /pages/{path}/attachments`.
 pub async fn list(call: &Call<'_>) -> ApiResult<Response> {
     ok(&call.notes.attachments(&page(call)?).await?)
@@ -59,16 +56,6 @@ pub async fn delete(call: &Call<'_>) -> ApiResult<Response> {
         .notes
         .attachment_delete(&page, &name, body.string("commit_message")?)
         .await?)
-}
-
-/// `GET /search?q=&limit=`.
-pub async fn search(call: &Call<'_>) -> ApiResult<Response> {
-    let query = call.query.get("q").unwrap_or_default();
-    let limit = match call.query.number("limit", SEARCH_DEFAULT)? {
-        0 => SEARCH_DEFAULT,
-        n => n,
-    };
-    ok(&call.notes.search(query, limit).await?)
 }
 
 /// `GET /links/{path}`.

@@ -2,6 +2,7 @@
 
 mod files;
 mod pages;
+mod search;
 
 use axum::Json;
 use axum::http::StatusCode;
@@ -36,7 +37,10 @@ pub(crate) async fn handle(endpoint: &Endpoint, call: &Call<'_>) -> ApiResult<Re
         Op::UploadAttachment => files::upload(call).await,
         Op::DownloadAttachment => files::download(call).await,
         Op::DeleteAttachment => files::delete(call).await,
-        Op::Search => files::search(call).await,
+        Op::Search => search::search(call).await,
+        Op::SemanticSearch => search::semantic(call).await,
+        Op::Reindex => search::reindex(call).await,
+        Op::ReindexStatus => search::reindex_status(call).await,
         Op::Links => files::links(call).await,
         Op::Graph => ok(&call.notes.graph().await?),
         Op::Orphans => ok(&call.notes.orphans().await?),

@@ -88,34 +88,44 @@ ranked (title matches weigh more) with a snippet around the first match. Paged: 
         let limit = clamp(p.limit, 20, 100);
         let depth = (start + limit).min(MAX_SEARCH_DEPTH);
         let notes = Notes::new(&self.state, &ctx, Surface::Mcp);
-        let outcome = notes.search(&p.query, depth).await.map(|found| {
-            let results: Vec<SearchHit> = found
-                .results
-                .into_iter()
-                .skip(start)
-                .map(|h| SearchHit {
-                    name: h.name,
-                    path: h.path,
-                    score: h.score,
-                    snippet: h.snippet,
-                })
-                .collect();
-            let out = SearchOut {
-                query: found.query,
-                paging: search_paging(found.total, start, limit, results.len()),
-                results,
-            };
-            reply::ok(&out, format::search(&out))
-        });
+        let filter = ListFilter {
+            prefix: p.prefix,
+            category: p.category,
+            tag: p.tag,
+            updated_since: p.updated_since,
+        };
+        let outcome = notes
+            .search(&p.query, &filter, depth, 0)
+            .await
+            .map(|found| {
+                let results: Vec<SearchHit> = found
+                    .results
+                    .into_iter()
+                    .skip(start)
+                    .map(|h| SearchHit {
+                        name: h.name,
+                        path: h.path,
+                        score: h.score,
+                        snippet: h.snippet,
+                    })
+                    .collect();
+                let out = SearchOut {
+                    query: found.query,
+                    paging: search_paging(found.total, start, limit, results.len()),
+                    results,
+                };
+                reply::ok(&out, format::search(&out))
+            });
         answer("", outcome)
     }
 
-    /// Search by meaning (keyword fallback until the semantic index exists).
+    /// Search passages by meaning and keywords.
     #[tool(
-        description = "Search notes by meaning with a natural-language query; returns the best \
-matching passages. Until this wiki's semantic index is available it falls back to ranked keyword \
-search (the output says so). `n` results (1-50, default 5), `max_chunks_per_page` (1-5, \
-default 2), `offset` for paging.",
+        description = "Search notes with a natural-language question; returns the best matching \
+passages (section chunks) with their page, section and text. `mode`: `hybrid` (default: meaning \
+and keywords fused), `semantic` (meaning only) or `keyword`. `n` results (1-50, default 5), \
+`max_chunks_per_page` (1-5, default 2), `offset` for paging; filters `prefix`, `tag`, \
+`category`, `updated_since`. Says when the newest changes are not embedded yet.",
         annotations(
             title = "Semantic search",
             read_only_hint = true,
@@ -130,30 +140,57 @@ default 2), `offset` for paging.",
         if p.query.trim().is_empty() {
             return reply::invalid("`query` must not be empty: describe what you are looking for.");
         }
+        let mode = match notes::search::parse_mode(p.mode.as_deref()) {
+            Ok(mode) => mode,
+            Err(e) => return reply::invalid(e),
+        };
         let n = clamp(p.n, 5, 50);
-        // One passage per page in keyword mode; the bound is still checked so a bad value is
-        // caught now rather than when the semantic index arrives.
-        let _chunks = clamp(p.max_chunks_per_page, 2, 5);
-        let start = offset(p.offset).min(MAX_SEARCH_DEPTH);
-        let depth = (start + n).min(MAX_SEARCH_DEPTH);
+        let per_page = clamp(p.max_chunks_per_page, 2, 5);
+        let start = offset(p.offset).min(notes::search::MAX_PASSAGES);
         let notes = Notes::new(&self.state, &ctx, Surface::Mcp);
-        let outcome = notes.search(&p.query, depth).await.map(|found| {
+        let query = notes::search::PassageQuery {
+            query: p.query.clone(),
+            mode,
+            filter: ListFilter {
+                prefix: p.prefix,
+                category: p.category,
+                tag: p.tag,
+                updated_since: p.updated_since,
+            },
+            limit: (start + n).min(notes::search::MAX_PASSAGES),
+            per_page,
+        };
+        let outcome = notes.search_passages(&query).await.map(|found| {
+            let total = found.total;
             let results: Vec<SemanticHit> = found
                 .results
                 .into_iter()
                 .skip(start)
+                .take(n)
                 .map(|h| SemanticHit {
                     path: h.path,
+                    distance: h.distance,
                     score: Some(h.score),
-                    text: h.snippet,
-                    ..SemanticHit::default()
+                    matched: h.matched,
+                    chunk_index: Some(h.chunk_index),
+                    total_chunks: Some(h.total_chunks),
+                    page_word_count: None,
+                    section_path: h.section_path,
+                    text: h.text,
                 })
                 .collect();
+            let mut paging = Paging::new(total, start, n, results.len());
+            paging.next_offset = paging
+                .next_offset
+                .filter(|next| *next < notes::search::MAX_PASSAGES);
             let out = SemanticOut {
                 query: found.query,
-                mode: "keyword-fallback".into(),
-                paging: search_paging(found.total, start, n, results.len()),
+                mode: found.mode.into(),
+                paging,
                 results,
+                commit: found.index.commit,
+                chunks: found.index.chunks,
+                pending_vectors: found.index.pending_vectors,
             };
             reply::ok(&out, format::semantic(&out))
         });
