@@ -2,10 +2,13 @@
 //! the subset SQLite and PostgreSQL share (`$n` parameters, `RETURNING`, `ON CONFLICT`), so a
 //! PostgreSQL backend needs its own migrations and connection set-up, not new queries.
 
+mod access_requests;
 mod api_tokens;
 mod login_links;
 mod members;
 mod rows;
+mod stats;
+mod user_wikis;
 mod users;
 mod wikis;
 
