@@ -14,7 +14,13 @@ pub struct ServerConfig {
     pub domain: String,
     /// Public base URL of the platform (scheme, domain and port), used to build absolute links.
     pub base_url: url::Url,
+    /// How many wikis one user may own through the dashboard and the management API (platform
+    /// admins and the CLI are exempt).
+    pub max_wikis_per_user: u32,
 }
+
+/// The default of [`ServerConfig::max_wikis_per_user`].
+pub const DEFAULT_MAX_WIKIS_PER_USER: u32 = 1;
 
 impl ServerConfig {
     /// The public URL scheme (`http` or `https`).

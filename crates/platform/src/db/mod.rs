@@ -4,6 +4,8 @@
 
 mod access_requests;
 mod api_tokens;
+
+pub use api_tokens::TOKEN_PREFIX;
 mod login_links;
 mod members;
 mod rows;

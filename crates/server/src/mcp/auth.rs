@@ -161,6 +161,7 @@ mod tests {
             data_dir: "/tmp/x".into(),
             domain: "localhost".into(),
             base_url: url::Url::parse("http://localhost:8080").expect("url"),
+            max_wikis_per_user: crate::config::DEFAULT_MAX_WIKIS_PER_USER,
         }
     }
 
