@@ -1478,3 +1478,25 @@ async fn the_status_page_is_for_platform_admins() {
     let home = page(&w, PLATFORM, "/app/", Some(&w.alice)).await;
     assert!(!home.text.contains("href=\"/app/admin\""), "others do not");
 }
+
+#[tokio::test]
+async fn logout_clears_the_parent_domain_cookie_too() {
+    let w = dashboard_support::common::world_on("robot.test", "https://robot.test").await;
+    let reply = form(&w, "robot.test", "/auth/logout", &w.alice, &[], true).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{reply:?}");
+    let cleared: Vec<_> = reply
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .filter(|c| c.starts_with("robot_session=;"))
+        .collect();
+    assert!(
+        cleared.iter().any(|c| c.contains("Domain=robot.test")),
+        "the shared cookie: {cleared:?}"
+    );
+    assert!(
+        cleared.iter().any(|c| !c.contains("Domain=")),
+        "the host-only cookie: {cleared:?}"
+    );
+}
