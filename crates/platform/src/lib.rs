@@ -13,9 +13,11 @@ mod model;
 pub mod policy;
 mod slug;
 
-pub use db::Db;
+pub use db::{Db, TOKEN_PREFIX};
 pub use error::PlatformError;
-pub use model::{ApiToken, Member, NewWiki, User, Wiki, parse_handle};
+pub use model::{
+    AccessRequest, ApiToken, Member, NewWiki, PlatformCounts, User, UserWiki, Wiki, parse_handle,
+};
 pub use policy::{
     AccessLevel, AccessSettings, Permissions, Principal, Role, TokenRole, permissions,
 };

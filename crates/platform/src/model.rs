@@ -51,6 +51,8 @@ pub struct Wiki {
     pub owner_id: i64,
     /// Who may read, write and upload.
     pub access: AccessSettings,
+    /// Whether git clients may clone and push it over smart HTTP (off for new wikis).
+    pub git_access: bool,
     /// Seconds since the Unix epoch.
     pub created_at: i64,
 }
@@ -145,4 +147,39 @@ pub struct ApiToken {
     pub last_used_at: Option<i64>,
     /// When it was revoked; revoked tokens never authenticate.
     pub revoked_at: Option<i64>,
+}
+
+/// A signed-in user's pending request for access to a wiki.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AccessRequest {
+    /// Who asks.
+    pub user: User,
+    /// What they wrote to the wiki's admins; may be empty.
+    pub message: String,
+    /// Seconds since the Unix epoch.
+    pub created_at: i64,
+}
+
+/// A wiki as one user sees it on their dashboard: the wiki and their role there.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UserWiki {
+    /// The wiki.
+    pub wiki: Wiki,
+    /// The user's role: [`Role::Owner`] for wikis they own, their membership role otherwise.
+    pub role: Role,
+}
+
+/// How much the platform holds, for the operators' status page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct PlatformCounts {
+    /// Users.
+    pub users: i64,
+    /// Wikis.
+    pub wikis: i64,
+    /// Memberships (owners not counted).
+    pub members: i64,
+    /// API tokens that are not revoked.
+    pub live_tokens: i64,
+    /// Access requests waiting for an answer.
+    pub pending_requests: i64,
 }

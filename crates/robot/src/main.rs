@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use anyhow::{Context as _, bail};
 use clap::{Parser, Subcommand};
 use robot_platform::{Slug, TokenRole};
+use robot_server::config::DEFAULT_MAX_WIKIS_PER_USER;
 use robot_server::wikis::{self, CreateWiki};
 use robot_server::{AppState, SemanticConfig, ServerConfig};
 
@@ -45,6 +46,9 @@ enum Command {
         /// Address to listen on.
         #[arg(long, env = "ROBOT_BIND", default_value = "127.0.0.1:8080")]
         bind: SocketAddr,
+        /// How many wikis one user may create in the dashboard (platform admins are exempt).
+        #[arg(long, env = "ROBOT_MAX_WIKIS_PER_USER", default_value_t = DEFAULT_MAX_WIKIS_PER_USER)]
+        max_wikis_per_user: u32,
     },
     /// Manage wikis.
     #[command(subcommand)]
@@ -163,9 +167,15 @@ async fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    let bind = match &cli.command {
-        Command::Serve { bind } => *bind,
-        _ => SocketAddr::from(([127, 0, 0, 1], 8080)),
+    let (bind, max_wikis_per_user) = match &cli.command {
+        Command::Serve {
+            bind,
+            max_wikis_per_user,
+        } => (*bind, *max_wikis_per_user),
+        _ => (
+            SocketAddr::from(([127, 0, 0, 1], 8080)),
+            DEFAULT_MAX_WIKIS_PER_USER,
+        ),
     };
     let base_url = match cli.base_url.clone() {
         Some(url) => url,
@@ -193,6 +203,7 @@ async fn main() -> anyhow::Result<()> {
         domain: cli.domain.to_ascii_lowercase(),
         base_url,
         semantic,
+        max_wikis_per_user,
     };
     let state = AppState::open(config).await?;
     match cli.command {

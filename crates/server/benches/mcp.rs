@@ -165,6 +165,7 @@ async fn run() {
         domain: "localhost".into(),
         base_url: url::Url::parse(&format!("http://localhost:{port}")).expect("url"),
         semantic: robot_server::SemanticConfig::disabled(),
+        max_wikis_per_user: robot_server::config::DEFAULT_MAX_WIKIS_PER_USER,
     };
     let state = AppState::open(config).await.expect("state");
     let alice = state.db.create_user("alice", "Alice").await.expect("user");

@@ -14,6 +14,9 @@ pub struct ServerConfig {
     pub domain: String,
     /// Public base URL of the platform (scheme, domain and port), used to build absolute links.
     pub base_url: url::Url,
+    /// How many wikis one user may own through the dashboard and the management API (platform
+    /// admins and the CLI are exempt).
+    pub max_wikis_per_user: u32,
     /// Semantic search: where the embedding model is, and how many threads embed.
     pub semantic: SemanticConfig,
 }
@@ -44,6 +47,9 @@ impl SemanticConfig {
         }
     }
 }
+
+/// The default of [`ServerConfig::max_wikis_per_user`].
+pub const DEFAULT_MAX_WIKIS_PER_USER: u32 = 1;
 
 impl ServerConfig {
     /// The public URL scheme (`http` or `https`).

@@ -165,7 +165,8 @@ pub fn theme(headers: &HeaderMap) -> Option<String> {
     cookie_value(headers, "theme").filter(|t| t == "dark" || t == "light")
 }
 
-fn flash(headers: &HeaderMap) -> Option<Flash> {
+/// The one-shot message of the flash cookie, if any.
+pub fn flash(headers: &HeaderMap) -> Option<Flash> {
     let raw = cookie_value(headers, FLASH_COOKIE)?;
     let decoded = percent_encoding::percent_decode_str(&raw)
         .decode_utf8()
@@ -239,6 +240,17 @@ impl WikiCtx {
         }
     }
 
+    /// The platform dashboard's URL: this wiki's URL without its `{slug}.` label, plus `/app/`.
+    pub fn dashboard_url(&self) -> String {
+        self.url
+            .split_once("://")
+            .and_then(|(scheme, host)| {
+                let (_, platform) = host.split_once('.')?;
+                Some(format!("{scheme}://{platform}/app/"))
+            })
+            .unwrap_or_default()
+    }
+
     /// The shared layout data for a page titled `doc_title`.
     pub fn chrome(&self, doc_title: &str, login_url: String) -> Chrome {
         Chrome {
@@ -247,6 +259,7 @@ impl WikiCtx {
             doc_title: doc_title.to_string(),
             wiki_url: self.url.clone(),
             login_url,
+            dashboard_url: self.dashboard_url(),
             user: self.user.as_ref().map(|u| u.display_name.clone()),
             csrf: self.csrf.clone(),
             theme: self.theme.clone(),

@@ -108,7 +108,17 @@ impl From<StoreError> for AppError {
 
 impl From<robot_platform::PlatformError> for AppError {
     fn from(err: robot_platform::PlatformError) -> Self {
-        AppError::Internal(anyhow::Error::new(err))
+        use robot_platform::PlatformError as P;
+        match err {
+            P::NotFound(_) => AppError::NotFound(err.to_string()),
+            P::UserExists(_) | P::WikiExists(_) | P::TokenExists(_) => {
+                AppError::Conflict(err.to_string())
+            }
+            P::InvalidHandle(_) | P::InvalidSlug(_) | P::InvalidRole | P::InvalidTokenName(_) => {
+                AppError::BadRequest(err.to_string())
+            }
+            P::Db(_) | P::Migrate(_) => AppError::Internal(anyhow::Error::new(err)),
+        }
     }
 }
 

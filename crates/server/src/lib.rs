@@ -7,9 +7,11 @@
 
 pub mod api;
 pub mod assets;
+pub mod collaborators;
 pub mod config;
 pub mod context;
 pub mod csrf;
+pub mod dashboard;
 pub mod error;
 pub mod mcp;
 pub mod negotiate;
@@ -87,6 +89,8 @@ async fn dispatch(State(d): State<Dispatch>, mut req: Request) -> Response {
             req.extensions_mut().insert(WikiLabel(label));
             d.wiki
         }
+        // Caddy's on-demand TLS may ask on the loopback address rather than the platform host.
+        Site::Unknown if req.uri().path() == dashboard::check_slug::PATH => d.platform,
         Site::Unknown => {
             return AppError::NotFound(format!("This server does not host “{host}”."))
                 .into_response();

@@ -57,9 +57,24 @@ pub async fn negotiate(State(state): State<AppState>, req: Request, next: Next) 
         chrome,
         heading: heading.to_string(),
         message: info.message.clone(),
+        request_access: info.status == StatusCode::FORBIDDEN
+            && on_wiki_host(&state, &headers)
+            && !original_url.contains("/-/request-access"),
     };
     page_with_status(info.status, &template)
         .unwrap_or_else(|_| (info.status, info.message).into_response())
+}
+
+/// Whether the request addressed a wiki host (where `/-/request-access` exists).
+fn on_wiki_host(state: &AppState, headers: &HeaderMap) -> bool {
+    let host = headers
+        .get(HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or_default();
+    matches!(
+        crate::tenancy::resolve_site(host, &state.config.domain),
+        crate::tenancy::Site::Wiki(_)
+    )
 }
 
 /// The login page URL that brings the visitor back to `return_to` afterwards.

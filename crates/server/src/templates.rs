@@ -16,6 +16,8 @@ pub struct Chrome {
     pub wiki_url: String,
     /// Where "Log in" goes.
     pub login_url: String,
+    /// The platform dashboard, linked for signed-in users; empty hides the link.
+    pub dashboard_url: String,
     /// Display name of the signed-in user.
     pub user: Option<String>,
     /// Token for forms.
@@ -398,6 +400,31 @@ pub struct AdminTpl {
     pub access_fields: Vec<(String, String, String)>,
     /// (value, label).
     pub levels: Vec<(String, String)>,
+    /// The owner's handle.
+    pub owner_handle: String,
+    /// Members.
+    pub members: Vec<crate::dashboard::views::MemberItem>,
+    /// Pending access requests.
+    pub requests: Vec<crate::dashboard::views::RequestItem>,
+    /// Where the collaborator forms post.
+    pub members_action: String,
+    /// Where the access-request answers post.
+    pub requests_action: String,
+    /// Roles a member can hold.
+    pub member_roles: Vec<&'static str>,
+    /// This wiki's page on the platform dashboard (tokens, MCP, deletion).
+    pub dashboard_wiki_url: String,
+}
+
+/// The request-access page of a wiki host.
+#[derive(Template)]
+#[template(path = "request_access.html")]
+pub struct RequestAccessTpl {
+    pub chrome: Chrome,
+    /// The visitor's role, when they already have one.
+    pub role: Option<String>,
+    /// Whether their request is waiting for an answer.
+    pub pending: bool,
 }
 
 /// Error page.
@@ -407,6 +434,8 @@ pub struct ErrorTpl {
     pub chrome: Chrome,
     pub heading: String,
     pub message: String,
+    /// Offer the wiki's request-access page (a signed-in visitor was refused on a wiki host).
+    pub request_access: bool,
 }
 
 /// Platform landing page.

@@ -40,6 +40,18 @@ fn token_from_row(row: TokenRow) -> Result<ApiToken, PlatformError> {
     })
 }
 
+/// The trimmed name, if it is 1–64 characters without control characters.
+fn checked_name(name: &str) -> Result<&str, PlatformError> {
+    let name = name.trim();
+    if name.is_empty()
+        || name.chars().count() > MAX_NAME_CHARS
+        || name.chars().any(char::is_control)
+    {
+        return Err(PlatformError::InvalidTokenName(name.to_string()));
+    }
+    Ok(name)
+}
+
 impl Db {
     /// Mints a token for `wiki_id` named `name`. Returns the record and the secret, which is
     /// shown once and exists nowhere else. [`PlatformError::TokenExists`] if a live token of
@@ -51,13 +63,7 @@ impl Db {
         name: &str,
         role: TokenRole,
     ) -> Result<(ApiToken, String), PlatformError> {
-        let name = name.trim();
-        if name.is_empty()
-            || name.chars().count() > MAX_NAME_CHARS
-            || name.chars().any(char::is_control)
-        {
-            return Err(PlatformError::InvalidTokenName(name.to_string()));
-        }
+        let name = checked_name(name)?;
         let secret = format!("{TOKEN_PREFIX}{}", random_token());
         let row: TokenRow = sqlx::query_as(concat!(
             "INSERT INTO api_tokens (wiki_id, created_by, name, role, token_hash, created_at) \
@@ -82,6 +88,54 @@ impl Db {
                 e.into()
             }
         })?;
+        Ok((token_from_row(row)?, secret))
+    }
+
+    /// Regenerates the token `name` of `wiki_id`: revokes the live token of that name, if any,
+    /// and mints a new one with `role`, in one transaction, so the old secret stops working the
+    /// moment the new one exists. Returns the new record and its secret (shown once).
+    pub async fn replace_api_token(
+        &self,
+        wiki_id: i64,
+        created_by: i64,
+        name: &str,
+        role: TokenRole,
+    ) -> Result<(ApiToken, String), PlatformError> {
+        let name = checked_name(name)?;
+        let secret = format!("{TOKEN_PREFIX}{}", random_token());
+        let mut tx = self.pool.begin().await?;
+        let now = now();
+        sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $1 \
+             WHERE wiki_id = $2 AND name = $3 AND revoked_at IS NULL",
+        )
+        .bind(now)
+        .bind(wiki_id)
+        .bind(name)
+        .execute(&mut *tx)
+        .await?;
+        let row: TokenRow = sqlx::query_as(concat!(
+            "INSERT INTO api_tokens (wiki_id, created_by, name, role, token_hash, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING ",
+            columns!(),
+            ""
+        ))
+        .bind(wiki_id)
+        .bind(created_by)
+        .bind(name)
+        .bind(role.as_str())
+        .bind(hash_token(&secret))
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| {
+            if is_foreign_key_violation(&e) {
+                PlatformError::NotFound("wiki or user")
+            } else {
+                e.into()
+            }
+        })?;
+        tx.commit().await?;
         Ok((token_from_row(row)?, secret))
     }
 

@@ -2,10 +2,15 @@
 //! the subset SQLite and PostgreSQL share (`$n` parameters, `RETURNING`, `ON CONFLICT`), so a
 //! PostgreSQL backend needs its own migrations and connection set-up, not new queries.
 
+mod access_requests;
 mod api_tokens;
+
+pub use api_tokens::TOKEN_PREFIX;
 mod login_links;
 mod members;
 mod rows;
+mod stats;
+mod user_wikis;
 mod users;
 mod wikis;
 

@@ -22,7 +22,8 @@ macro_rules! wiki_columns {
         "wikis.id AS id, wikis.slug AS slug, wikis.display_name AS display_name, \
          wikis.description AS description, wikis.owner_id AS owner_id, \
          wikis.read_access AS read_access, wikis.write_access AS write_access, \
-         wikis.attachment_access AS attachment_access, wikis.created_at AS created_at"
+         wikis.attachment_access AS attachment_access, wikis.git_access AS git_access, \
+         wikis.created_at AS created_at"
     };
 }
 
@@ -61,6 +62,7 @@ pub(super) struct WikiRow {
     read_access: String,
     write_access: String,
     attachment_access: String,
+    git_access: bool,
     created_at: i64,
 }
 
@@ -79,6 +81,7 @@ impl TryFrom<WikiRow> for Wiki {
                 write: row.write_access.parse().map_err(decode_error)?,
                 attachments: row.attachment_access.parse().map_err(decode_error)?,
             },
+            git_access: row.git_access,
             created_at: row.created_at,
         })
     }

@@ -91,4 +91,16 @@ impl Db {
         }
         Ok(())
     }
+
+    /// Deletes a user. By cascade this removes their memberships, the API tokens they minted,
+    /// their login links and access requests, and the platform rows of the wikis they own; the
+    /// caller removes those wikis' repositories and indexes first. Returns whether the user
+    /// existed.
+    pub async fn delete_user(&self, user_id: i64) -> Result<bool, PlatformError> {
+        let done = sqlx::query("DELETE FROM users WHERE id = $1")
+            .bind(user_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
 }

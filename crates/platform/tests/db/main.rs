@@ -1,10 +1,12 @@
 //! The platform database against real SQLite: every scenario runs twice, on an in-memory
 //! database and on a temporary file (WAL, several connections).
 
+mod access_requests;
 mod api_tokens;
 mod login_links;
 mod members;
 mod open;
+mod user_wikis;
 mod users;
 mod wikis;
 

@@ -15,7 +15,8 @@ use crate::respond::{page, redirect_with_flash};
 use crate::state::AppState;
 use crate::templates::AdminTpl;
 
-const LEVELS: [(AccessLevel, &str); 4] = [
+/// The access levels with the words the settings pages use for them.
+pub const LEVELS: [(AccessLevel, &str); 4] = [
     (AccessLevel::Anonymous, "Anyone, even without logging in"),
     (AccessLevel::Registered, "Anyone logged in"),
     (AccessLevel::Approved, "Members of this wiki"),
@@ -30,7 +31,15 @@ pub async fn settings_form(
     ctx.require_admin()?;
     let chrome = wiki_chrome(&state, &ctx, "Wiki settings", None).await?;
     let access = &ctx.wiki.access;
+    let (owner_handle, members, requests) = super::collaborators::listing(&state, &ctx).await?;
     page(&AdminTpl {
+        owner_handle,
+        members,
+        requests,
+        members_action: "/-/admin/members".into(),
+        requests_action: "/-/admin/requests".into(),
+        member_roles: crate::dashboard::pages::MEMBER_ROLES.to_vec(),
+        dashboard_wiki_url: format!("{}wiki/{}", ctx.dashboard_url(), ctx.wiki.slug),
         chrome,
         site_name: ctx.wiki.display_name.clone(),
         description: ctx.wiki.description.clone(),

@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod attachments;
 pub mod changelog;
+pub mod collaborators;
 pub mod edit;
 pub mod helpers;
 pub mod history;
@@ -51,6 +52,16 @@ pub fn wiki_router(state: AppState) -> Router {
         .route(
             "/-/admin",
             get(admin::settings_form).post(admin::save_settings),
+        )
+        .route("/-/admin/members", post(collaborators::set_member))
+        .route(
+            "/-/admin/members/remove",
+            post(collaborators::remove_member),
+        )
+        .route("/-/admin/requests", post(collaborators::answer_request))
+        .route(
+            "/-/request-access",
+            get(collaborators::request_form).post(collaborators::request_access),
         )
         .route("/robots.txt", get(platform::robots))
         .nest("/api/v1", crate::api::router())
@@ -126,7 +137,8 @@ async fn page_post(
 /// A url-encoded form as ordered key/value pairs.
 pub type Form = Vec<(String, String)>;
 
-async fn form(req: Request) -> AppResult<Form> {
+/// Reads a url-encoded form.
+pub async fn form(req: Request) -> AppResult<Form> {
     let axum::Form(pairs): axum::Form<Vec<(String, String)>> = axum::Form::from_request(req, &())
         .await
         .map_err(|err| AppError::BadRequest(format!("Could not read the form: {err}")))?;

@@ -41,6 +41,7 @@ pub fn router(state: AppState) -> Router {
         .route("/favicon.ico", get(crate::assets::favicon))
         .route("/-/healthz", get(healthz_platform))
         .route("/robots.txt", get(|| async { "User-agent: *\nAllow: /\n" }))
+        .merge(crate::dashboard::router())
         .layer(middleware::from_fn(crate::csrf::protect))
         .with_state(state)
 }
@@ -108,6 +109,7 @@ fn platform_chrome(
         site_name: "robot.wtf".into(),
         doc_title: title.to_string(),
         login_url: state.config.platform_url("/auth/login"),
+        dashboard_url: "/app/".into(),
         user: user.map(|u| u.display_name.clone()),
         csrf,
         theme: theme(headers),
@@ -241,12 +243,13 @@ async fn logout_form(State(state): State<AppState>, req: Request) -> AppResult<R
 
 async fn logout(State(state): State<AppState>) -> Response {
     let mut response = redirect("/");
-    response
-        .headers_mut()
-        .extend(session_cookie(&state.config, None, true));
-    response
-        .headers_mut()
-        .extend(session_cookie(&state.config, None, false));
+    // Appended, not `extend`ed: extending a HeaderMap replaces the earlier `Set-Cookie`, which
+    // left the parent-domain cookie in place on production domains.
+    for shared in [true, false] {
+        for (name, value) in &session_cookie(&state.config, None, shared) {
+            response.headers_mut().append(name.clone(), value.clone());
+        }
+    }
     response
 }
 

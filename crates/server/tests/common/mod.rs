@@ -125,6 +125,7 @@ pub async fn world_with(
         domain: domain.into(),
         base_url: url::Url::parse(base_url).expect("url"),
         semantic,
+        max_wikis_per_user: robot_server::config::DEFAULT_MAX_WIKIS_PER_USER,
     };
     let state = AppState::open(config).await.expect("state");
     let alice = state.db.create_user("alice", "Alice").await.expect("alice");

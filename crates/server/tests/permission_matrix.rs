@@ -1,0 +1,517 @@
+//! The permission matrix across every surface: each principal (anonymous, signed-in non-member,
+//! viewer, editor, admin, owner, read-only and editor API tokens) × every combination of the
+//! three access levels (4³ = 64) × each surface (browser UI, REST with a session, REST and MCP
+//! with a token, attachments through the UI, REST and MCP).
+//!
+//! What each principal may do is `robot_platform::policy::permissions`, which its own unit tests
+//! check against an independent oracle; here every surface must agree with it, and a refused
+//! write must leave the wiki's head where it was.
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use base64::Engine as _;
+use robot_platform::policy::{
+    AccessLevel, AccessSettings, Permissions, Principal, Role, permissions,
+};
+use robot_platform::{TokenRole, User};
+use serde_json::{Value, json};
+
+mod dashboard_support;
+
+use dashboard_support::{CSRF, HTML, NOTES, Reply, World, cookie, make_wiki, send, world};
+
+/// Every combination of read, write and attachment levels.
+fn every_access() -> Vec<AccessSettings> {
+    let mut all = Vec::new();
+    for read in AccessLevel::ALL {
+        for write in AccessLevel::ALL {
+            for attachments in AccessLevel::ALL {
+                all.push(AccessSettings {
+                    read,
+                    write,
+                    attachments,
+                });
+            }
+        }
+    }
+    all
+}
+
+/// Who asks, as the requests will carry it.
+enum Who {
+    Anonymous,
+    User(User),
+}
+
+struct Case<'a> {
+    world: &'a World,
+    who: &'a Who,
+    label: String,
+    n: usize,
+}
+
+impl Case<'_> {
+    fn cookies(&self) -> String {
+        match self.who {
+            Who::Anonymous => format!("robot_csrf={CSRF}"),
+            Who::User(user) => cookie(self.world, user),
+        }
+    }
+
+    async fn head(&self) -> Option<String> {
+        let store = std::sync::Arc::clone(&self.world.state.store);
+        tokio::task::spawn_blocking(move || {
+            store
+                .wiki("notes")
+                .expect("repo")
+                .head()
+                .expect("head")
+                .map(|c| c.to_string())
+        })
+        .await
+        .expect("join")
+    }
+
+    async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        accept: &str,
+        ctype: Option<&str>,
+        body: Vec<u8>,
+    ) -> Reply {
+        let mut req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::HOST, NOTES)
+            .header(header::ACCEPT, accept)
+            .header(header::COOKIE, self.cookies())
+            .header("x-csrf-token", CSRF);
+        if let Some(ctype) = ctype {
+            req = req.header(header::CONTENT_TYPE, ctype);
+        }
+        send(
+            &self.world.state,
+            req.body(Body::from(body)).expect("request"),
+        )
+        .await
+    }
+
+    /// A refused request: anonymous browsers are sent to log in, anonymous API clients get 401,
+    /// signed-in people 403.
+    fn assert_refused(&self, surface: &str, reply: &Reply, browser: bool) {
+        match (self.who, browser) {
+            (Who::Anonymous, true) => {
+                assert_eq!(
+                    reply.status,
+                    StatusCode::SEE_OTHER,
+                    "{}: {surface}: {reply:?}",
+                    self.label
+                );
+                let location = reply.headers[header::LOCATION].to_str().unwrap_or_default();
+                assert!(
+                    location.contains("/auth/login"),
+                    "{}: {surface}: {location}",
+                    self.label
+                );
+            }
+            (Who::Anonymous, false) => {
+                assert_eq!(
+                    reply.status,
+                    StatusCode::UNAUTHORIZED,
+                    "{}: {surface}: {reply:?}",
+                    self.label
+                );
+            }
+            (Who::User(_), _) => {
+                assert_eq!(
+                    reply.status,
+                    StatusCode::FORBIDDEN,
+                    "{}: {surface}: {reply:?}",
+                    self.label
+                );
+            }
+        }
+    }
+
+    async fn check(&self, expected: Permissions) {
+        let label = &self.label;
+        // UI read.
+        let reply = self.request(Method::GET, "/Home", HTML, None, vec![]).await;
+        if expected.read {
+            assert_eq!(reply.status, StatusCode::OK, "{label}: UI read: {reply:?}");
+        } else {
+            self.assert_refused("UI read", &reply, true);
+        }
+        // REST read.
+        let reply = self
+            .request(
+                Method::GET,
+                "/api/v1/pages/Home",
+                "application/json",
+                None,
+                vec![],
+            )
+            .await;
+        if expected.read {
+            assert_eq!(
+                reply.status,
+                StatusCode::OK,
+                "{label}: REST read: {reply:?}"
+            );
+        } else {
+            self.assert_refused("REST read", &reply, false);
+        }
+        // UI write.
+        let before = self.head().await;
+        let body = format!("content=%23+Case+{}&message=m&csrf_token={CSRF}", self.n);
+        let reply = self
+            .request(
+                Method::POST,
+                &format!("/Ui{}/save", self.n),
+                HTML,
+                Some("application/x-www-form-urlencoded"),
+                body.into_bytes(),
+            )
+            .await;
+        if expected.write {
+            assert_eq!(
+                reply.status,
+                StatusCode::SEE_OTHER,
+                "{label}: UI write: {reply:?}"
+            );
+            assert_ne!(
+                self.head().await,
+                before,
+                "{label}: UI write made no commit"
+            );
+        } else {
+            self.assert_refused("UI write", &reply, true);
+            assert_eq!(
+                self.head().await,
+                before,
+                "{label}: refused UI write changed the wiki"
+            );
+        }
+        // REST write.
+        let before = self.head().await;
+        let body = json!({"content": format!("# Rest {}", self.n)})
+            .to_string()
+            .into_bytes();
+        let reply = self
+            .request(
+                Method::PUT,
+                &format!("/api/v1/pages/Rest{}", self.n),
+                "application/json",
+                Some("application/json"),
+                body,
+            )
+            .await;
+        if expected.write {
+            assert!(reply.status.is_success(), "{label}: REST write: {reply:?}");
+        } else {
+            self.assert_refused("REST write", &reply, false);
+            assert_eq!(
+                self.head().await,
+                before,
+                "{label}: refused REST write changed the wiki"
+            );
+        }
+        // UI attachment upload (multipart, token in the query).
+        let before = self.head().await;
+        let boundary = "matrixboundary";
+        let body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"ui{n}.txt\"\r\nContent-Type: text/plain\r\n\r\nhello\r\n--{boundary}--\r\n",
+            n = self.n
+        );
+        let reply = self
+            .request(
+                Method::POST,
+                &format!("/Home/attachments?csrf_token={CSRF}"),
+                HTML,
+                Some(&format!("multipart/form-data; boundary={boundary}")),
+                body.into_bytes(),
+            )
+            .await;
+        if expected.upload {
+            assert_eq!(
+                reply.status,
+                StatusCode::SEE_OTHER,
+                "{label}: UI upload: {reply:?}"
+            );
+            assert_ne!(
+                self.head().await,
+                before,
+                "{label}: UI upload made no commit"
+            );
+        } else {
+            self.assert_refused("UI upload", &reply, true);
+            assert_eq!(
+                self.head().await,
+                before,
+                "{label}: refused UI upload changed the wiki"
+            );
+        }
+        // REST attachment upload.
+        let before = self.head().await;
+        let body = json!({"filename": format!("rest{}.txt", self.n), "content": base64::engine::general_purpose::STANDARD.encode("hi")})
+            .to_string()
+            .into_bytes();
+        let reply = self
+            .request(
+                Method::POST,
+                "/api/v1/pages/Home/attachments",
+                "application/json",
+                Some("application/json"),
+                body,
+            )
+            .await;
+        if expected.upload {
+            assert_eq!(
+                reply.status,
+                StatusCode::CREATED,
+                "{label}: REST upload: {reply:?}"
+            );
+        } else {
+            self.assert_refused("REST upload", &reply, false);
+            assert_eq!(
+                self.head().await,
+                before,
+                "{label}: refused REST upload changed the wiki"
+            );
+        }
+        // Settings page (admin).
+        let reply = self
+            .request(Method::GET, "/-/admin", HTML, None, vec![])
+            .await;
+        if expected.admin {
+            assert_eq!(reply.status, StatusCode::OK, "{label}: admin: {reply:?}");
+        } else {
+            self.assert_refused("admin", &reply, true);
+        }
+        // MCP never accepts a session: cookies are not credentials there.
+        let reply = self
+            .request(
+                Method::POST,
+                "/mcp",
+                "application/json, text/event-stream",
+                Some("application/json"),
+                json!({"jsonrpc": "2.0", "id": 1, "method": "tools/list"})
+                    .to_string()
+                    .into_bytes(),
+            )
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::UNAUTHORIZED,
+            "{label}: MCP with a session: {reply:?}"
+        );
+    }
+}
+
+/// Runs the whole matrix for one kind of principal (`role` on `notes`, or anonymous).
+async fn matrix(role: Option<Role>, anonymous: bool) {
+    let w = world().await;
+    let wiki = make_wiki(&w.state, "notes", &w.alice).await;
+    let (who, principal, effective_role) = if anonymous {
+        (Who::Anonymous, Principal::Anonymous, None)
+    } else {
+        let user = match role {
+            Some(Role::Owner) => w.alice.clone(),
+            Some(role) => {
+                w.state
+                    .db
+                    .set_member(wiki.id, w.bob.id, role)
+                    .await
+                    .expect("member");
+                w.bob.clone()
+            }
+            None => w.bob.clone(),
+        };
+        let principal = user.principal();
+        (Who::User(user), principal, role)
+    };
+    for (n, access) in every_access().into_iter().enumerate() {
+        w.state
+            .db
+            .update_wiki(&wiki.slug, "notes", "", &access)
+            .await
+            .expect("access");
+        let expected = permissions(&principal, effective_role, &access);
+        let case = Case {
+            world: &w,
+            who: &who,
+            label: format!("{role:?}/anonymous={anonymous} at {access:?}"),
+            n,
+        };
+        case.check(expected).await;
+    }
+}
+
+#[tokio::test]
+async fn anonymous_visitors() {
+    matrix(None, true).await;
+}
+
+#[tokio::test]
+async fn signed_in_non_members() {
+    matrix(None, false).await;
+}
+
+#[tokio::test]
+async fn viewers() {
+    matrix(Some(Role::Viewer), false).await;
+}
+
+#[tokio::test]
+async fn editors() {
+    matrix(Some(Role::Editor), false).await;
+}
+
+#[tokio::test]
+async fn admins() {
+    matrix(Some(Role::Admin), false).await;
+}
+
+#[tokio::test]
+async fn owners() {
+    matrix(Some(Role::Owner), false).await;
+}
+
+/// `tools/call` on `notes` with `token`: (HTTP status, isError).
+async fn mcp_call(w: &World, token: &str, tool: &str, args: Value) -> (StatusCode, bool, String) {
+    let body = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": tool, "arguments": args}});
+    let req = Request::post("/mcp")
+        .header(header::HOST, NOTES)
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::ACCEPT, "application/json, text/event-stream")
+        .header("mcp-protocol-version", "2025-06-18")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(Body::from(body.to_string()))
+        .expect("request");
+    let reply = send(&w.state, req).await;
+    let is_error = reply.json["result"]["isError"].as_bool().unwrap_or(true);
+    (reply.status, is_error, reply.text)
+}
+
+async fn rest(
+    w: &World,
+    token: &str,
+    method: Method,
+    path: &str,
+    body: Option<Value>,
+) -> StatusCode {
+    let mut req = Request::builder()
+        .method(method)
+        .uri(path)
+        .header(header::HOST, NOTES)
+        .header(header::ACCEPT, "application/json")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"));
+    let body = match body {
+        Some(v) => {
+            req = req.header(header::CONTENT_TYPE, "application/json");
+            Body::from(v.to_string())
+        }
+        None => Body::empty(),
+    };
+    send(&w.state, req.body(body).expect("request"))
+        .await
+        .status
+}
+
+/// API tokens carry their own role whatever the access levels say, over REST and MCP alike.
+#[tokio::test]
+async fn tokens_over_rest_and_mcp() {
+    let w = world().await;
+    let wiki = make_wiki(&w.state, "notes", &w.alice).await;
+    for role in [TokenRole::ReadOnly, TokenRole::Editor] {
+        let (_, token) = w
+            .state
+            .db
+            .create_api_token(wiki.id, w.alice.id, role.as_str(), role)
+            .await
+            .expect("token");
+        let principal = Principal::Token { token_id: 0, role };
+        for (n, access) in every_access().into_iter().enumerate() {
+            w.state
+                .db
+                .update_wiki(&wiki.slug, "notes", "", &access)
+                .await
+                .expect("access");
+            let expected = permissions(&principal, None, &access);
+            let label = format!("{role} at {access:?}");
+            let (status, is_error, text) =
+                mcp_call(&w, &token, "read_note", json!({"path": "Home"})).await;
+            assert_eq!(
+                (status, is_error),
+                (StatusCode::OK, !expected.read),
+                "{label}: MCP read: {text}"
+            );
+            let (status, is_error, text) = mcp_call(
+                &w,
+                &token,
+                "write_note",
+                json!({"path": format!("Mcp{role}{n}"), "content": "x"}),
+            )
+            .await;
+            assert_eq!(
+                (status, is_error),
+                (StatusCode::OK, !expected.write),
+                "{label}: MCP write: {text}"
+            );
+            let (status, is_error, text) = mcp_call(
+                &w,
+                &token,
+                "upload_attachment",
+                json!({"path": "Home", "filename": format!("m{role}{n}.txt"), "content": "aGk="}),
+            )
+            .await;
+            assert_eq!(
+                (status, is_error),
+                (StatusCode::OK, !expected.upload),
+                "{label}: MCP upload: {text}"
+            );
+            let read = rest(&w, &token, Method::GET, "/api/v1/pages/Home", None).await;
+            assert_eq!(
+                read.is_success(),
+                expected.read,
+                "{label}: REST read {read}"
+            );
+            let write = rest(
+                &w,
+                &token,
+                Method::PUT,
+                &format!("/api/v1/pages/Tok{role}{n}"),
+                Some(json!({"content": "x"})),
+            )
+            .await;
+            assert_eq!(
+                write.is_success(),
+                expected.write,
+                "{label}: REST write {write}"
+            );
+            if !expected.write {
+                assert_eq!(write, StatusCode::FORBIDDEN, "{label}");
+            }
+            let upload = rest(
+                &w,
+                &token,
+                Method::POST,
+                "/api/v1/pages/Home/attachments",
+                Some(json!({"filename": format!("t{role}{n}.txt"), "content": "aGk="})),
+            )
+            .await;
+            assert_eq!(
+                upload.is_success(),
+                expected.upload,
+                "{label}: REST upload {upload}"
+            );
+            let admin = rest(&w, &token, Method::GET, "/-/admin", None).await;
+            assert_eq!(
+                admin,
+                StatusCode::FORBIDDEN,
+                "{label}: tokens never administer"
+            );
+        }
+    }
+}
