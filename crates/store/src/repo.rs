@@ -7,10 +7,13 @@ use git2::{Commit, ErrorCode, ObjectType, Oid, Repository};
 use serde::Serialize;
 
 use crate::catalog::Catalog;
+use crate::disk_usage::DiskUsage;
 use crate::error::StoreError;
 use crate::pool::RepoPool;
+use crate::quota::Quota;
 use crate::repo_path::RepoPath;
 use crate::revision::{CommitId, Revision};
+use crate::write::CommitHook;
 
 /// The one branch every wiki has; `HEAD` points at it.
 pub const MAIN_REF: &str = "refs/heads/main";
@@ -42,6 +45,14 @@ pub struct WikiRepo {
     pub(crate) catalogs: Mutex<Vec<Arc<Catalog>>>,
     /// `(head, number of commits)` for the last head counted.
     pub(crate) count_cache: Mutex<Option<(Oid, usize)>>,
+    /// The limits writes are checked against (`None`: unlimited).
+    pub(crate) quota: Mutex<Option<Quota>>,
+    /// Cached sizes of the object directories, for cheap re-measuring after writes.
+    pub(crate) disk: Mutex<DiskUsage>,
+    /// `(commit, pages)` for the last head whose pages were counted.
+    pub(crate) page_total: Mutex<Option<(Oid, u64)>>,
+    /// Called after every commit this handle makes.
+    pub(crate) on_commit: Option<CommitHook>,
 }
 
 impl std::fmt::Debug for WikiRepo {
@@ -63,6 +74,10 @@ impl WikiRepo {
             writer: Mutex::new(()),
             catalogs: Mutex::new(Vec::new()),
             count_cache: Mutex::new(None),
+            quota: Mutex::new(None),
+            disk: Mutex::new(DiskUsage::default()),
+            page_total: Mutex::new(None),
+            on_commit: None,
         })
     }
 

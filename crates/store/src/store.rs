@@ -10,9 +10,10 @@ use git2::{Repository, RepositoryInitOptions};
 
 use crate::error::StoreError;
 use crate::pool::lock;
+use crate::quota::Quota;
 use crate::repo::WikiRepo;
 use crate::repo_path::RepoPath;
-use crate::write::{Author, Change, CommitRequest};
+use crate::write::{Author, Change, CommitHook, CommitRequest};
 
 /// Longest accepted slug.
 const MAX_SLUG_LEN: usize = 63;
@@ -23,6 +24,10 @@ pub struct Store {
     wikis: Mutex<HashMap<String, Arc<WikiRepo>>>,
     /// Serializes creating, importing and deleting wikis in this process.
     admin: Mutex<()>,
+    /// The quota every opened wiki starts with, until [`WikiRepo::set_quota`] says otherwise.
+    default_quota: Option<Quota>,
+    /// Told about every commit made through this store's handles.
+    on_commit: Option<CommitHook>,
 }
 
 impl std::fmt::Debug for Store {
@@ -42,7 +47,22 @@ impl Store {
             root,
             wikis: Mutex::new(HashMap::new()),
             admin: Mutex::new(()),
+            default_quota: None,
+            on_commit: None,
         })
+    }
+
+    /// Every wiki opened from now on starts with `quota` (per-wiki overrides are set on the
+    /// handle with [`WikiRepo::set_quota`]).
+    pub fn with_default_quota(mut self, quota: Option<Quota>) -> Store {
+        self.default_quota = quota;
+        self
+    }
+
+    /// Calls `hook` after every commit made through this store's wiki handles.
+    pub fn with_commit_hook(mut self, hook: CommitHook) -> Store {
+        self.on_commit = Some(hook);
+        self
     }
 
     /// The root directory.
@@ -110,7 +130,10 @@ impl Store {
         if !dir.is_dir() {
             return Err(StoreError::WikiNotFound(slug.to_string()));
         }
-        let wiki = Arc::new(WikiRepo::open(slug, dir)?);
+        let mut wiki = WikiRepo::open(slug, dir)?;
+        wiki.set_quota(self.default_quota);
+        wiki.on_commit = self.on_commit.clone();
+        let wiki = Arc::new(wiki);
         Ok(lock(&self.wikis)
             .entry(slug.to_string())
             .or_insert(wiki)
