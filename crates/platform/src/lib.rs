@@ -15,7 +15,7 @@ mod slug;
 
 pub use db::Db;
 pub use error::PlatformError;
-pub use model::{ApiToken, Member, NewWiki, User, Wiki, parse_handle};
+pub use model::{ApiToken, Member, NewWiki, QuotaOverride, User, Wiki, WikiUsage, parse_handle};
 pub use policy::{
     AccessLevel, AccessSettings, Permissions, Principal, Role, TokenRole, permissions,
 };

@@ -3,6 +3,7 @@
 //! PostgreSQL backend needs its own migrations and connection set-up, not new queries.
 
 mod api_tokens;
+mod limits;
 mod login_links;
 mod members;
 mod rows;

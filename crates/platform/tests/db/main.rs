@@ -2,6 +2,7 @@
 //! database and on a temporary file (WAL, several connections).
 
 mod api_tokens;
+mod limits;
 mod login_links;
 mod members;
 mod open;
