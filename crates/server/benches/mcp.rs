@@ -164,6 +164,11 @@ async fn run() {
         data_dir: dir.path().join("data"),
         domain: "localhost".into(),
         base_url: url::Url::parse(&format!("http://localhost:{port}")).expect("url"),
+        // Measures the server, not the write rate limit.
+        limits: robot_server::limits::LimitsConfig {
+            rates: robot_server::limits::Rates::unlimited(),
+            ..Default::default()
+        },
     };
     let state = AppState::open(config).await.expect("state");
     let alice = state.db.create_user("alice", "Alice").await.expect("user");

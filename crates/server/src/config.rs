@@ -14,6 +14,8 @@ pub struct ServerConfig {
     pub domain: String,
     /// Public base URL of the platform (scheme, domain and port), used to build absolute links.
     pub base_url: url::Url,
+    /// Quotas and rate limits.
+    pub limits: crate::limits::LimitsConfig,
 }
 
 impl ServerConfig {

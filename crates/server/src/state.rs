@@ -26,6 +26,8 @@ pub struct AppState {
     pub catalogs: Arc<robot_index::CatalogCache>,
     /// Full-text search over every wiki, synced to a wiki's head before each search.
     pub search: Arc<robot_search::FullTextIndex>,
+    /// The process's rate limiters, shared by every request.
+    pub limits: Arc<crate::limits::RateLimits>,
 }
 
 impl AppState {
@@ -42,8 +44,14 @@ impl AppState {
             .with_context(|| {
                 format!("cannot load signing key in {}", config.keys_dir().display())
             })?;
+        // Every commit, from any surface, queues the wiki for the usage recorder.
+        let (hook, usage_queue) = crate::limits::quota::usage_hook();
         let store = Store::open(config.wikis_dir())
-            .with_context(|| format!("cannot open wiki store {}", config.wikis_dir().display()))?;
+            .with_context(|| format!("cannot open wiki store {}", config.wikis_dir().display()))?
+            .with_default_quota(Some(config.limits.quota))
+            .with_commit_hook(hook);
+        let store = Arc::new(store);
+        crate::limits::quota::spawn_recorder(db.clone(), Arc::clone(&store), usage_queue);
         let search = robot_search::FullTextIndex::open(&config.search_db_path())
             .await
             .with_context(|| {
@@ -53,9 +61,10 @@ impl AppState {
                 )
             })?;
         Ok(AppState {
+            limits: Arc::new(crate::limits::RateLimits::new(&config.limits)),
             config: Arc::new(config),
             db,
-            store: Arc::new(store),
+            store,
             keys: Arc::new(keys),
             renders: Arc::new(RenderCache::new(512)),
             catalogs: Arc::new(robot_index::CatalogCache::new()),

@@ -388,6 +388,8 @@ pub struct AdminTpl {
     pub access_fields: Vec<(String, String, String)>,
     /// (value, label).
     pub levels: Vec<(String, String)>,
+    /// Storage used against the quota.
+    pub usage: crate::limits::quota::UsageReport,
 }
 
 /// Error page.

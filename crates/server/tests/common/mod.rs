@@ -7,6 +7,7 @@
 use axum::body::{Body, to_bytes};
 use axum::http::{HeaderMap, Request, StatusCode};
 use robot_platform::{Slug, User, Wiki};
+use robot_server::limits::LimitsConfig;
 use robot_server::wikis::{CreateWiki, create};
 use robot_server::{AppState, ServerConfig, app};
 use serde_json::Value;
@@ -90,12 +91,22 @@ pub async fn world() -> World {
 
 /// Builds a [`World`] for another public domain and base URL.
 pub async fn world_on(domain: &str, base_url: &str) -> World {
+    world_with(domain, base_url, LimitsConfig::default()).await
+}
+
+/// Builds a [`World`] on `localhost` with other quotas and rate limits.
+pub async fn world_limited(limits: LimitsConfig) -> World {
+    world_with("localhost", "http://localhost:8080", limits).await
+}
+
+async fn world_with(domain: &str, base_url: &str, limits: LimitsConfig) -> World {
     let dir = tempfile::tempdir().expect("tempdir");
     let config = ServerConfig {
         bind: "127.0.0.1:8080".parse().expect("addr"),
         data_dir: dir.path().join("data"),
         domain: domain.into(),
         base_url: url::Url::parse(base_url).expect("url"),
+        limits,
     };
     let state = AppState::open(config).await.expect("state");
     let alice = state.db.create_user("alice", "Alice").await.expect("alice");
