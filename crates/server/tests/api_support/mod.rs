@@ -39,12 +39,21 @@ pub struct Api {
 impl Api {
     /// A fresh app.
     pub async fn new() -> Api {
+        Api::on(common::world().await).await
+    }
+
+    /// A fresh app with other quotas and rate limits.
+    pub async fn limited(limits: robot_server::limits::LimitsConfig) -> Api {
+        Api::on(common::world_limited(limits).await).await
+    }
+
+    async fn on(world: common::World) -> Api {
         let common::World {
             dir,
             state,
             alice,
             bob,
-        } = common::world().await;
+        } = world;
         let notes = common::make_wiki(&state, "notes", &alice).await;
         let other = common::make_wiki(&state, "other", &bob).await;
         let (_, token) = state
