@@ -58,12 +58,20 @@ impl std::fmt::Display for Rate {
         if !self.is_limited() {
             return f.write_str("off");
         }
-        let per_minute = 60.0 / self.interval.as_secs_f64();
-        if per_minute >= 60.0 {
-            write!(f, "{}:{}/s", self.burst, (per_minute / 60.0).round())
-        } else {
-            write!(f, "{}:{}/min", self.burst, per_minute.round())
+        // The smallest unit in which the rate is a whole number, so it parses back unchanged.
+        let interval = self.interval.as_secs_f64();
+        for (unit, seconds) in [("s", 1.0), ("min", 60.0), ("h", 3600.0)] {
+            let count = seconds / interval;
+            if count >= 1.0 && (count - count.round()).abs() < 1e-6 {
+                return write!(f, "{}:{}/{unit}", self.burst, count.round());
+            }
         }
+        write!(
+            f,
+            "{}:{}/h",
+            self.burst,
+            (3600.0 / interval).round().max(1.0)
+        )
     }
 }
 
@@ -264,5 +272,11 @@ mod tests {
             "10:5/min"
         );
         assert_eq!(Rate::unlimited().to_string(), "off");
+        for rate in ["5:5/h", "10:10/min", "60:10/s", "3:90/min"] {
+            assert_eq!(
+                rate.parse::<Rate>().map(|r| r.to_string()).as_deref(),
+                Ok(rate)
+            );
+        }
     }
 }
