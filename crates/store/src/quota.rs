@@ -75,9 +75,9 @@ impl std::fmt::Display for QuotaExceeded {
                 limit,
             } if incoming == 0 || used >= limit => write!(
                 f,
-                "this wiki is full: it uses {} of its {} storage quota, so nothing was saved. \
-                 Delete pages or attachments you no longer need (deleting always works), or ask \
-                 the operator for a larger quota",
+                "this wiki is full: it uses {} of its {} storage quota (git history included), \
+                 so nothing was saved. Deleting pages and attachments still works, but history \
+                 keeps their space: ask the operator for a larger quota",
                 human_bytes(used),
                 human_bytes(limit)
             ),
@@ -88,8 +88,8 @@ impl std::fmt::Display for QuotaExceeded {
             } => write!(
                 f,
                 "this change adds {} but the wiki has only {} left of its {} storage quota ({} \
-                 used), so nothing was saved. Save something smaller, delete pages or attachments \
-                 you no longer need, or ask the operator for a larger quota",
+                 used, git history included), so nothing was saved. Save something smaller, or \
+                 ask the operator for a larger quota",
                 human_bytes(incoming),
                 human_bytes(limit.saturating_sub(used)),
                 human_bytes(limit),
@@ -398,7 +398,7 @@ mod tests {
         }
         .to_string();
         assert!(full.contains("52.0 MiB of its 50.0 MiB"), "{full}");
-        assert!(full.contains("Delete pages or attachments"), "{full}");
+        assert!(full.contains("still works"), "{full}");
         let big = QuotaExceeded::Bytes {
             used: 900,
             incoming: 2048,
