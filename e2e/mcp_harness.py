@@ -79,6 +79,9 @@ class Server:
         args = [
             self.binary, "serve", "--bind", f"127.0.0.1:{self.port}", "--domain", "localhost",
             "--base-url", self.base_url, "--data-dir", self.data_dir,
+            # The soak test runs 32 agents on one token as fast as they can: far past the per-token
+            # write limit that protects a real server (tested in e2e/limits.test.mjs).
+            "--rate-write", "off",
         ]
         log = open(self.log_path, "w")  # noqa: SIM115 - kept open for the child's lifetime
         self.process = subprocess.Popen(args, env=self.env(), stdout=log, stderr=subprocess.STDOUT)

@@ -76,9 +76,9 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  * Start `robot serve` on a free port with its own data directory and wait until `/-/healthz`
  * answers 200. Returns a handle with the URLs, a `cli()` bound to the same data dir, `request()`,
  * `loginCookie()` and `stop()`; `stop()` is safe to call twice. The server's output is kept and
- * printed when it dies early or when `dumpLog()` is called.
+ * printed when it dies early or when `dumpLog()` is called. `env` adds ROBOT_* settings (limits).
  */
-export async function startServer({ dataDir } = {}) {
+export async function startServer({ dataDir, env: extraEnv = {} } = {}) {
   dataDir ??= await makeDataDir();
   const port = await freePort();
   const baseUrl = `http://localhost:${port}`;
@@ -92,6 +92,7 @@ export async function startServer({ dataDir } = {}) {
     ROBOT_DOMAIN: 'localhost',
     ROBOT_BASE_URL: baseUrl,
     RUST_LOG: process.env.RUST_LOG ?? 'info',
+    ...extraEnv,
   });
 
   let log = '';

@@ -16,7 +16,8 @@ mod slug;
 pub use db::{Db, TOKEN_PREFIX};
 pub use error::PlatformError;
 pub use model::{
-    AccessRequest, ApiToken, Member, NewWiki, PlatformCounts, User, UserWiki, Wiki, parse_handle,
+    AccessRequest, ApiToken, Member, NewWiki, PlatformCounts, QuotaOverride, User, UserWiki, Wiki,
+    WikiUsage, parse_handle,
 };
 pub use policy::{
     AccessLevel, AccessSettings, Permissions, Principal, Role, TokenRole, permissions,

@@ -183,3 +183,23 @@ pub struct PlatformCounts {
     /// Access requests waiting for an answer.
     pub pending_requests: i64,
 }
+
+/// A wiki's own limits, overriding the server's defaults where set.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct QuotaOverride {
+    /// Largest on-disk size of the wiki's repository, in bytes.
+    pub max_bytes: Option<u64>,
+    /// Most pages.
+    pub max_pages: Option<u64>,
+}
+
+/// What a wiki held after its last commit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct WikiUsage {
+    /// On-disk size of the repository, in bytes.
+    pub bytes: u64,
+    /// Pages.
+    pub pages: u64,
+    /// When it was recorded (seconds since the Unix epoch).
+    pub updated_at: i64,
+}

@@ -5,10 +5,12 @@ use std::path::PathBuf;
 
 use anyhow::{Context as _, bail};
 use clap::{Parser, Subcommand};
-use robot_platform::{Slug, TokenRole};
+use robot_platform::{QuotaOverride, Slug, TokenRole};
 use robot_server::config::DEFAULT_MAX_WIKIS_PER_USER;
+use robot_server::limits::{self, LimitsConfig, Rate, Rates};
 use robot_server::wikis::{self, CreateWiki};
 use robot_server::{AppState, SemanticConfig, ServerConfig};
+use robot_store::Quota;
 
 mod reindex;
 
@@ -35,8 +37,54 @@ struct Cli {
     /// Threads computing embeddings (default: all cores but one).
     #[arg(long, global = true, env = "ROBOT_EMBED_THREADS")]
     embed_threads: Option<usize>,
+    #[command(flatten)]
+    limits: LimitArgs,
     #[command(subcommand)]
     command: Command,
+}
+
+/// Quotas and rate limits (rates are `BURST:COUNT/UNIT`, e.g. `60:10/s`, or `off`).
+#[derive(clap::Args)]
+struct LimitArgs {
+    /// Default disk quota per wiki in bytes, git objects included (per-wiki: `robot wiki quota`).
+    #[arg(long, global = true, env = "ROBOT_QUOTA_BYTES", default_value_t = limits::DEFAULT_QUOTA_BYTES)]
+    quota_bytes: u64,
+    /// Default page quota per wiki.
+    #[arg(long, global = true, env = "ROBOT_QUOTA_PAGES", default_value_t = limits::DEFAULT_QUOTA_PAGES)]
+    quota_pages: u64,
+    /// Sign-in attempts per client IP.
+    #[arg(long, global = true, env = "ROBOT_RATE_LOGIN", default_value_t = Rates::default().login)]
+    rate_login: Rate,
+    /// Wikis created per client IP.
+    #[arg(long, global = true, env = "ROBOT_RATE_CREATE", default_value_t = Rates::default().create)]
+    rate_create: Rate,
+    /// Writes (UI, REST, MCP) per API token, or per client IP without one.
+    #[arg(long, global = true, env = "ROBOT_RATE_WRITE", default_value_t = Rates::default().write)]
+    rate_write: Rate,
+    /// API token changes per client IP.
+    #[arg(long, global = true, env = "ROBOT_RATE_TOKEN", default_value_t = Rates::default().token)]
+    rate_token: Rate,
+    /// Behind a reverse proxy: take the client IP from the last `X-Forwarded-For` hop.
+    #[arg(long, global = true, env = "ROBOT_TRUST_PROXY")]
+    trust_proxy: bool,
+}
+
+impl LimitArgs {
+    fn config(&self) -> LimitsConfig {
+        LimitsConfig {
+            quota: Quota {
+                max_bytes: self.quota_bytes,
+                max_pages: self.quota_pages,
+            },
+            rates: Rates {
+                login: self.rate_login,
+                create: self.rate_create,
+                write: self.rate_write,
+                token: self.rate_token,
+            },
+            trust_proxy: self.trust_proxy,
+        }
+    }
 }
 
 #[derive(Subcommand)]
@@ -96,6 +144,17 @@ enum WikiCommand {
     },
     /// List wikis: slug, owner, URL.
     List,
+    /// Show a wiki's usage and quota, or set its own quota (`default` returns to the server's).
+    Quota {
+        /// Slug of the wiki.
+        slug: String,
+        /// Disk quota in bytes (git objects included), or `default`.
+        #[arg(long)]
+        bytes: Option<String>,
+        /// Page quota, or `default`.
+        #[arg(long)]
+        pages: Option<String>,
+    },
     /// Delete a wiki with its repository.
     Delete {
         /// Slug of the wiki.
@@ -204,6 +263,7 @@ async fn main() -> anyhow::Result<()> {
         base_url,
         semantic,
         max_wikis_per_user,
+        limits: cli.limits.config(),
     };
     let state = AppState::open(config).await?;
     match cli.command {
@@ -277,6 +337,20 @@ async fn wiki(state: &AppState, cmd: WikiCommand) -> anyhow::Result<()> {
             }
             Ok(())
         }
+        WikiCommand::Quota { slug, bytes, pages } => {
+            let wiki = find_wiki(state, &slug).await?;
+            if bytes.is_some() || pages.is_some() {
+                let current = state.db.quota_override(wiki.id).await?;
+                let updated = QuotaOverride {
+                    max_bytes: quota_value(bytes.as_deref(), current.max_bytes, "--bytes")?,
+                    max_pages: quota_value(pages.as_deref(), current.max_pages, "--pages")?,
+                };
+                state.db.set_quota_override(&wiki.slug, updated).await?;
+            }
+            let report = limits::quota::report(state, &wiki).await?;
+            println!("{}\t{}", wiki.slug, report.summary);
+            Ok(())
+        }
         WikiCommand::Delete { slug, yes } => {
             if !yes {
                 bail!(
@@ -290,6 +364,22 @@ async fn wiki(state: &AppState, cmd: WikiCommand) -> anyhow::Result<()> {
             println!("deleted {slug}");
             Ok(())
         }
+    }
+}
+
+/// A quota flag: absent keeps `current`, `default` clears the override, else a number.
+fn quota_value(
+    given: Option<&str>,
+    current: Option<u64>,
+    flag: &str,
+) -> anyhow::Result<Option<u64>> {
+    match given.map(str::trim) {
+        None => Ok(current),
+        Some("default") => Ok(None),
+        Some(n) => n
+            .parse()
+            .map(Some)
+            .map_err(|_| anyhow::anyhow!("{flag} takes a whole number or `default`, not {n:?}")),
     }
 }
 

@@ -166,6 +166,11 @@ async fn run() {
         base_url: url::Url::parse(&format!("http://localhost:{port}")).expect("url"),
         semantic: robot_server::SemanticConfig::disabled(),
         max_wikis_per_user: robot_server::config::DEFAULT_MAX_WIKIS_PER_USER,
+        // Measures the server, not the write rate limit.
+        limits: robot_server::limits::LimitsConfig {
+            rates: robot_server::limits::Rates::unlimited(),
+            ..Default::default()
+        },
     };
     let state = AppState::open(config).await.expect("state");
     let alice = state.db.create_user("alice", "Alice").await.expect("user");

@@ -41,6 +41,7 @@ async fn main() -> anyhow::Result<()> {
         base_url: url::Url::parse("http://localhost:8080")?,
         semantic: robot_server::SemanticConfig::disabled(),
         max_wikis_per_user: robot_server::config::DEFAULT_MAX_WIKIS_PER_USER,
+        limits: Default::default(),
     };
     let state = AppState::open(config).await?;
     let alice = state.db.create_user("alice", "Alice").await?;

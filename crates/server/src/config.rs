@@ -19,6 +19,8 @@ pub struct ServerConfig {
     pub max_wikis_per_user: u32,
     /// Semantic search: where the embedding model is, and how many threads embed.
     pub semantic: SemanticConfig,
+    /// Quotas and rate limits.
+    pub limits: crate::limits::LimitsConfig,
 }
 
 /// Semantic search settings.

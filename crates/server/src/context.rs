@@ -60,7 +60,16 @@ pub async fn resolve_wiki(State(state): State<AppState>, mut req: Request, next:
         .map(|t| t.0.clone())
         .unwrap_or_default();
     let headers = req.headers().clone();
-    match build(&state, label, csrf, &headers).await {
+    let built = match build(&state, label, csrf, &headers).await {
+        // Only requests that may write need the wiki's current quota on its repository.
+        Ok(ctx) if !req.method().is_safe() => {
+            crate::limits::quota::apply(&state, &ctx.wiki, &ctx.repo)
+                .await
+                .map(|_| ctx)
+        }
+        other => other,
+    };
+    match built {
         Ok(ctx) => {
             let had_flash = ctx.flash.is_some();
             req.extensions_mut().insert(Arc::new(ctx));

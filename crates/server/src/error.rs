@@ -4,7 +4,8 @@
 //! [`ErrorInfo`] extension; the `negotiate` middleware turns it into HTML, JSON or a login redirect
 //! once it can see the request's `Accept` header.
 
-use axum::http::StatusCode;
+use axum::http::header::RETRY_AFTER;
+use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use robot_store::StoreError;
 
@@ -32,6 +33,17 @@ pub enum AppError {
     /// The body is larger than allowed.
     #[error("{0}")]
     TooLarge(String),
+    /// The change would take the wiki over its quota; nothing was written.
+    #[error("{0}")]
+    OverQuota(String),
+    /// Too many requests of one kind from one client; `Retry-After` says when to come back.
+    #[error("{message}")]
+    RateLimited {
+        /// What happened and when to retry.
+        message: String,
+        /// Seconds until a retry can succeed.
+        retry_after: u64,
+    },
     /// Our fault; details go to the log, not to the client.
     #[error("internal error: {0:#}")]
     Internal(#[from] anyhow::Error),
@@ -58,6 +70,8 @@ impl AppError {
             AppError::Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
             AppError::Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             AppError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
+            AppError::OverQuota(_) => (StatusCode::PAYLOAD_TOO_LARGE, "quota_exceeded"),
+            AppError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }
@@ -80,6 +94,11 @@ impl IntoResponse for AppError {
             other => other.to_string(),
         };
         let mut response = (status, message.clone()).into_response();
+        if let AppError::RateLimited { retry_after, .. } = &self {
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(*retry_after));
+        }
         response.extensions_mut().insert(ErrorInfo {
             status,
             code,
@@ -101,6 +120,7 @@ impl From<StoreError> for AppError {
             StoreError::PageExists(_) | StoreError::WikiExists(_) | StoreError::Conflict { .. } => {
                 AppError::Conflict(err.to_string())
             }
+            StoreError::OverQuota(_) => AppError::OverQuota(capitalized(&err.to_string())),
             other => AppError::Internal(anyhow::Error::new(other)),
         }
     }
@@ -131,6 +151,15 @@ impl From<robot_wiki::PageNameError> for AppError {
 impl From<tokio::task::JoinError> for AppError {
     fn from(err: tokio::task::JoinError) -> Self {
         AppError::internal(err)
+    }
+}
+
+/// Store messages are written to follow a colon; shown alone they start a sentence.
+fn capitalized(message: &str) -> String {
+    let mut chars = message.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
     }
 }
 

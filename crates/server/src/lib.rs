@@ -13,6 +13,7 @@ pub mod context;
 pub mod csrf;
 pub mod dashboard;
 pub mod error;
+pub mod limits;
 pub mod mcp;
 pub mod negotiate;
 pub mod notes;
@@ -120,7 +121,9 @@ pub async fn serve(state: AppState) -> anyhow::Result<()> {
         state.config.platform_url("/"),
         state.config.wiki_url("{slug}")
     );
-    axum::serve(listener, app(state))
+    // The peer address feeds the per-IP rate limits.
+    let service = app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, service)
         .with_graceful_shutdown(shutdown_signal())
         .await?;
     Ok(())

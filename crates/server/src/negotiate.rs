@@ -4,7 +4,7 @@
 
 use axum::Json;
 use axum::extract::{Request, State};
-use axum::http::header::{ACCEPT, HOST};
+use axum::http::header::{ACCEPT, HOST, RETRY_AFTER};
 use axum::http::{HeaderMap, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -45,6 +45,7 @@ pub async fn negotiate(State(state): State<AppState>, req: Request, next: Next) 
         StatusCode::CONFLICT => "Conflict",
         StatusCode::BAD_REQUEST => "Bad request",
         StatusCode::PAYLOAD_TOO_LARGE => "Too large",
+        StatusCode::TOO_MANY_REQUESTS => "Slow down",
         _ => "Error",
     };
     let chrome = Chrome {
@@ -61,8 +62,13 @@ pub async fn negotiate(State(state): State<AppState>, req: Request, next: Next) 
             && on_wiki_host(&state, &headers)
             && !original_url.contains("/-/request-access"),
     };
-    page_with_status(info.status, &template)
-        .unwrap_or_else(|_| (info.status, info.message).into_response())
+    let mut page = page_with_status(info.status, &template)
+        .unwrap_or_else(|_| (info.status, info.message).into_response());
+    // A rate-limited browser still learns when to come back.
+    if let Some(retry_after) = response.headers().get(RETRY_AFTER) {
+        page.headers_mut().insert(RETRY_AFTER, retry_after.clone());
+    }
+    page
 }
 
 /// Whether the request addressed a wiki host (where `/-/request-access` exists).

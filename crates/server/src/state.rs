@@ -31,6 +31,8 @@ pub struct AppState {
     pub indexer: robot_search::Indexer,
     /// Recent query embeddings.
     pub query_vectors: Arc<crate::query_vectors::QueryVectors>,
+    /// The process's rate limiters, shared by every request.
+    pub limits: Arc<crate::limits::RateLimits>,
 }
 
 impl AppState {
@@ -48,7 +50,12 @@ impl AppState {
                 format!("cannot load signing key in {}", config.keys_dir().display())
             })?;
         let store = Store::open(config.wikis_dir())
-            .with_context(|| format!("cannot open wiki store {}", config.wikis_dir().display()))?;
+            .with_context(|| format!("cannot open wiki store {}", config.wikis_dir().display()))?
+            .with_default_quota(Some(config.limits.quota));
+        let store = Arc::new(store);
+        // Every commit, from any surface, queues the wiki for the usage recorder.
+        let usage_queue = crate::limits::quota::usage_queue(&store);
+        crate::limits::quota::spawn_recorder(db.clone(), Arc::clone(&store), usage_queue);
         let search = robot_search::SearchIndex::open(&config.search_db_path())
             .await
             .with_context(|| {
@@ -58,11 +65,11 @@ impl AppState {
                 )
             })?;
         let embedder = load_embedder(&config.semantic).await;
-        let store = Arc::new(store);
         let search = Arc::new(search);
         let indexer =
             robot_search::Indexer::start(Arc::clone(&search), Arc::clone(&store), embedder);
         Ok(AppState {
+            limits: Arc::new(crate::limits::RateLimits::new(&config.limits)),
             config: Arc::new(config),
             db,
             store,

@@ -414,6 +414,8 @@ pub struct AdminTpl {
     pub member_roles: Vec<&'static str>,
     /// This wiki's page on the platform dashboard (tokens, MCP, deletion).
     pub dashboard_wiki_url: String,
+    /// Storage used against the quota.
+    pub usage: crate::limits::quota::UsageReport,
 }
 
 /// The request-access page of a wiki host.

@@ -81,7 +81,13 @@ pub async fn create(state: &AppState, req: CreateWiki) -> anyhow::Result<Wiki> {
         })
         .await;
     match created {
-        Ok(wiki) => Ok(wiki),
+        Ok(wiki) => {
+            // The seed or import was committed before the wiki had a record to attach usage to.
+            if let Err(error) = crate::limits::quota::record(state, &slug).await {
+                tracing::warn!(wiki = %slug, %error, "could not record the new wiki's usage");
+            }
+            Ok(wiki)
+        }
         Err(err) => {
             if let Err(cleanup) = state.store.delete_wiki(&slug) {
                 tracing::error!(%cleanup, "could not remove the repository of a wiki that failed to register");

@@ -18,7 +18,9 @@ use serde_json::{Value, json};
 
 mod dashboard_support;
 
-use dashboard_support::{CSRF, HTML, NOTES, Reply, World, cookie, make_wiki, send, world};
+use dashboard_support::{
+    CSRF, HTML, NOTES, Reply, World, cookie, make_wiki, send, unlimited_world as world,
+};
 
 /// Every combination of read, write and attachment levels.
 fn every_access() -> Vec<AccessSettings> {

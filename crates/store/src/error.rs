@@ -1,5 +1,6 @@
 //! The one error type of the store: every variant says what went wrong and what to do next.
 
+use crate::quota::QuotaExceeded;
 use crate::revision::CommitId;
 
 /// Everything that can go wrong in the store.
@@ -51,6 +52,9 @@ pub enum StoreError {
         /// Why it was rejected, and what to do about it.
         reason: String,
     },
+    /// The write would take the wiki over its quota; nothing was written.
+    #[error("{0}")]
+    OverQuota(QuotaExceeded),
     /// An error from libgit2.
     #[error("git error: {0}")]
     Git(#[from] git2::Error),

@@ -8,6 +8,9 @@
 //!   refused with [`StoreError::Conflict`] when edits overlap.
 //! - Reads ([`WikiRepo::files`], [`WikiRepo::read`], [`WikiRepo::resolve_page`]) are served from a
 //!   per-commit catalog cache; history, diff, blame and revert sit on top.
+//! - Quotas ([`Quota`]) are enforced by that same write path, under the writer lock, before
+//!   anything is written; [`WikiRepo::usage`] measures the repository incrementally, and
+//!   listeners added with [`Store::on_change`] hear about every commit (search indexing, usage).
 //! - Inputs are parsed before git sees them: [`RepoPath`] cannot escape the repository, and
 //!   [`Revision`] is only `HEAD` or a hex id.
 
@@ -16,12 +19,14 @@
 mod blame;
 mod catalog;
 mod diff;
+mod disk_usage;
 mod error;
 mod history;
 mod import;
 mod observer;
 mod pages;
 mod pool;
+mod quota;
 mod repo;
 mod repo_path;
 mod revision;
@@ -35,6 +40,7 @@ pub use diff::{DiffLine, FileDiff, Hunk, LineKind};
 pub use error::StoreError;
 pub use history::{ChangeStatus, ChangedFile, CommitInfo, LogQuery};
 pub use pages::Attachment;
+pub use quota::{Quota, QuotaExceeded, Usage, human_bytes};
 pub use repo::{FileBlob, MAIN_REF, WikiRepo};
 pub use repo_path::RepoPath;
 pub use revision::{CommitId, Revision};

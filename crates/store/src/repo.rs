@@ -7,9 +7,11 @@ use git2::{Commit, ErrorCode, ObjectType, Oid, Repository};
 use serde::Serialize;
 
 use crate::catalog::Catalog;
+use crate::disk_usage::DiskUsage;
 use crate::error::StoreError;
 use crate::observer::CommitObserver;
 use crate::pool::RepoPool;
+use crate::quota::Quota;
 use crate::repo_path::RepoPath;
 use crate::revision::{CommitId, Revision};
 
@@ -45,6 +47,12 @@ pub struct WikiRepo {
     pub(crate) count_cache: Mutex<Option<(Oid, usize)>>,
     /// Told about every commit this handle makes.
     pub(crate) observer: CommitObserver,
+    /// The limits writes are checked against (`None`: unlimited).
+    pub(crate) quota: Mutex<Option<Quota>>,
+    /// Cached sizes of the object directories, for cheap re-measuring after writes.
+    pub(crate) disk: Mutex<DiskUsage>,
+    /// `(commit, pages)` for the last head whose pages were counted.
+    pub(crate) page_total: Mutex<Option<(Oid, u64)>>,
 }
 
 impl std::fmt::Debug for WikiRepo {
@@ -71,6 +79,9 @@ impl WikiRepo {
             writer: Mutex::new(()),
             catalogs: Mutex::new(Vec::new()),
             count_cache: Mutex::new(None),
+            quota: Mutex::new(None),
+            disk: Mutex::new(DiskUsage::default()),
+            page_total: Mutex::new(None),
         })
     }
 

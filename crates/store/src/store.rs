@@ -11,6 +11,7 @@ use git2::{Repository, RepositoryInitOptions};
 use crate::error::StoreError;
 use crate::observer::CommitObserver;
 use crate::pool::lock;
+use crate::quota::Quota;
 use crate::repo::WikiRepo;
 use crate::repo_path::RepoPath;
 use crate::write::{Author, Change, CommitRequest};
@@ -27,6 +28,8 @@ pub struct Store {
     /// Told about every commit, creation, import and deletion, so derived data (search indexes,
     /// usage) follows every surface that writes.
     observer: CommitObserver,
+    /// The quota every opened wiki starts with, until [`WikiRepo::set_quota`] says otherwise.
+    default_quota: Option<Quota>,
 }
 
 impl std::fmt::Debug for Store {
@@ -47,14 +50,22 @@ impl Store {
             wikis: Mutex::new(HashMap::new()),
             admin: Mutex::new(()),
             observer: CommitObserver::default(),
+            default_quota: None,
         })
+    }
+
+    /// Every wiki opened from now on starts with `quota` (per-wiki overrides are set on the
+    /// handle with [`WikiRepo::set_quota`]).
+    pub fn with_default_quota(mut self, quota: Option<Quota>) -> Store {
+        self.default_quota = quota;
+        self
     }
 
     /// Calls `listen` with the wiki's slug after every commit, creation, import and deletion
     /// made through this store (other processes' writes are not seen: derived data must still
-    /// check the head). Replaces any earlier listener.
+    /// check the head). Every listener is called, in the order they were added.
     pub fn on_change(&self, listen: impl Fn(&str) + Send + Sync + 'static) {
-        self.observer.set(listen);
+        self.observer.add(listen);
     }
 
     /// The root directory.
@@ -126,7 +137,9 @@ impl Store {
         if !dir.is_dir() {
             return Err(StoreError::WikiNotFound(slug.to_string()));
         }
-        let wiki = Arc::new(WikiRepo::open(slug, dir, self.observer.clone())?);
+        let wiki = WikiRepo::open(slug, dir, self.observer.clone())?;
+        wiki.set_quota(self.default_quota);
+        let wiki = Arc::new(wiki);
         Ok(lock(&self.wikis)
             .entry(slug.to_string())
             .or_insert(wiki)

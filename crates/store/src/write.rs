@@ -7,6 +7,10 @@
 //! 3. The commit object is written and `refs/heads/main` is moved with a compare-and-swap on the
 //!    head read in step 2. If another process moved the branch in between, the CAS fails and the
 //!    whole build is retried on the new head, so no one's commit is ever overwritten.
+//!
+//! When the wiki has a [`crate::Quota`], the change is checked against it under the same lock,
+//! before anything is written and again on the built tree (see `quota.rs`). After a commit, the
+//! store's listeners (`Store::on_change`) are told, outside the lock.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -15,6 +19,7 @@ use serde::Serialize;
 
 use crate::error::StoreError;
 use crate::pool::lock;
+use crate::quota::{Growth, Usage, admit};
 use crate::repo::{MAIN_REF, WikiRepo, find_commit, head_oid, resolve_in};
 use crate::repo_path::RepoPath;
 use crate::revision::{CommitId, Revision};
@@ -25,6 +30,8 @@ const COMMITTER_NAME: &str = "robot.wtf";
 const COMMITTER_EMAIL: &str = "system@robot.wtf";
 /// Author email used when the user has none (git requires one).
 const NO_EMAIL: &str = "noreply@robot.wtf";
+/// Room a commit object and its reflog line take, for the running usage estimate.
+const COMMIT_OVERHEAD: u64 = 512;
 /// How often a build is retried when another process keeps moving the branch.
 const MAX_ATTEMPTS: u32 = 50;
 
@@ -155,7 +162,21 @@ impl WikiRepo {
     /// Commits a change set as one commit on `refs/heads/main`; see the module docs.
     pub fn commit(&self, req: CommitRequest) -> Result<CommitOutcome, StoreError> {
         let base = req.base.as_ref().map(CommitId::oid).transpose()?;
-        self.write_with(&req.author, &req.message, |repo, head| {
+        let declared = match self.quota() {
+            // Judged against head's tree by path lookups (no catalog build on the write path).
+            Some(_) => self.pool.with(|repo| {
+                let tree = match head_oid(repo)? {
+                    Some(oid) => Some(repo.find_commit(oid)?.tree()?),
+                    None => None,
+                };
+                Ok(Growth::of_changes(&req.changes, |path| {
+                    tree.as_ref()
+                        .is_some_and(|t| t.get_path(std::path::Path::new(path)).is_ok())
+                }))
+            })?,
+            None => Growth::default(),
+        };
+        self.write_with(&req.author, &req.message, declared, |repo, head| {
             build_tree(repo, head, base, &req.changes)
         })
     }
@@ -168,7 +189,9 @@ impl WikiRepo {
         author: &Author,
         message: &str,
     ) -> Result<CommitOutcome, StoreError> {
-        self.write_with(author, message, |repo, head| {
+        // A revert can bring back anything or only remove; the exact check on the built tree
+        // decides.
+        self.write_with(author, message, Growth::decided_by_tree(), |repo, head| {
             let head = head.ok_or(StoreError::EmptyRepository)?;
             let target = repo.find_commit(resolve_in(repo, rev)?)?;
             let mainline = if target.parent_count() > 1 { 1 } else { 0 };
@@ -183,22 +206,55 @@ impl WikiRepo {
         })
     }
 
-    /// The engine behind every write: lock, build from the fresh head, commit, compare-and-swap.
+    /// The engine behind every write: lock, check the quota against the `declared` growth, build
+    /// from the fresh head, check the built tree, commit, compare-and-swap, tell the hook.
     pub(crate) fn write_with(
         &self,
         author: &Author,
         message: &str,
+        declared: Growth,
+        build: impl FnMut(&Repository, Option<&Commit<'_>>) -> Result<Built, StoreError>,
+    ) -> Result<CommitOutcome, StoreError> {
+        let writer = lock(&self.writer);
+        let outcome = self.write_locked(author, message, declared, build);
+        drop(writer);
+        if let Ok(CommitOutcome::Committed { .. }) = &outcome {
+            self.observer.notify(self.slug());
+        }
+        outcome
+    }
+
+    fn write_locked(
+        &self,
+        author: &Author,
+        message: &str,
+        declared: Growth,
         mut build: impl FnMut(&Repository, Option<&Commit<'_>>) -> Result<Built, StoreError>,
     ) -> Result<CommitOutcome, StoreError> {
         let author = author.signature()?;
         let committer = Signature::now(COMMITTER_NAME, COMMITTER_EMAIL)?;
         let message = clean_message(message);
-        let _writer = lock(&self.writer);
-        let outcome = self.pool.with(|repo| {
+        // The size is taken before anything of this write reaches the disk.
+        let budget = match self.quota() {
+            Some(quota) => Some((quota, lock(&self.disk).current(self.path())?)),
+            None => None,
+        };
+        self.pool.with(|repo| {
             let mut last_head = None;
             for attempt in 0..MAX_ATTEMPTS {
                 let head = match head_oid(repo)? {
                     Some(oid) => Some(repo.find_commit(oid)?),
+                    None => None,
+                };
+                let before = match &budget {
+                    Some((quota, bytes)) => {
+                        let usage = Usage {
+                            bytes: *bytes,
+                            pages: self.pages_at(head.as_ref().map(Commit::id))?,
+                        };
+                        admit(quota, &usage, &declared).map_err(StoreError::OverQuota)?;
+                        Some(usage)
+                    }
                     None => None,
                 };
                 let built = build(repo, head.as_ref())?;
@@ -213,6 +269,13 @@ impl WikiRepo {
                     }
                     _ => {}
                 }
+                let mut pages_after = None;
+                if let (Some((quota, _)), Some(before)) = (&budget, &before) {
+                    let exact =
+                        Growth::of_trees(repo, head.as_ref().map(Commit::tree_id), built.tree)?;
+                    admit(quota, before, &exact).map_err(StoreError::OverQuota)?;
+                    pages_after = Some(before.pages.saturating_add_signed(exact.pages));
+                }
                 let tree = repo.find_tree(built.tree)?;
                 let parents: Vec<&Commit<'_>> = head.iter().collect();
                 let new = repo.commit(None, &author, &committer, &message, &tree, &parents)?;
@@ -220,6 +283,10 @@ impl WikiRepo {
                 let reflog = format!("commit: {}", message.lines().next().unwrap_or_default());
                 match repo.reference_matching(MAIN_REF, new, true, expected, &reflog) {
                     Ok(_) => {
+                        if let Some(pages) = pages_after {
+                            self.note_written(repo, &declared, built.tree);
+                            self.note_pages(new, pages);
+                        }
                         return Ok(CommitOutcome::Committed {
                             id: CommitId::from_oid(new),
                             merged: built.merged,
@@ -250,11 +317,24 @@ impl WikiRepo {
                 head: CommitId::from_oid(head),
                 paths: Vec::new(),
             })
-        });
-        if let Ok(CommitOutcome::Committed { .. }) = &outcome {
-            self.observer.notify(self.slug());
-        }
-        outcome
+        })
+    }
+}
+
+impl WikiRepo {
+    /// Adds an upper estimate of what a commit put on disk to the running usage: its content
+    /// (uncompressed, git stores it compressed), the root tree it rewrote and the commit object.
+    /// Never fails: the commit is made, and the next walk corrects any estimate.
+    fn note_written(&self, repo: &Repository, declared: &Growth, tree: Oid) {
+        let tree_bytes = repo
+            .odb()
+            .and_then(|odb| odb.read_header(tree))
+            .map_or(0, |(size, _)| size);
+        let estimate = declared
+            .bytes
+            .saturating_add(tree_bytes as u64)
+            .saturating_add(COMMIT_OVERHEAD);
+        lock(&self.disk).note_written(estimate);
     }
 }
 

@@ -4,6 +4,7 @@
 
 mod access_requests;
 mod api_tokens;
+mod limits;
 
 pub use api_tokens::TOKEN_PREFIX;
 mod login_links;

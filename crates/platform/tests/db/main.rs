@@ -3,6 +3,7 @@
 
 mod access_requests;
 mod api_tokens;
+mod limits;
 mod login_links;
 mod members;
 mod open;

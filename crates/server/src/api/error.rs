@@ -2,7 +2,7 @@
 //! accepts (API clients never get the browser's HTML pages or login redirects).
 
 use axum::Json;
-use axum::http::header::{ALLOW, WWW_AUTHENTICATE};
+use axum::http::header::{ALLOW, RETRY_AFTER, WWW_AUTHENTICATE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
@@ -36,7 +36,8 @@ pub fn status(err: &NotesError) -> StatusCode {
         NotesError::Invalid { .. } | NotesError::SectionNotFound { .. } => {
             StatusCode::UNPROCESSABLE_ENTITY
         }
-        NotesError::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+        NotesError::TooLarge(_) | NotesError::OverQuota(_) => StatusCode::PAYLOAD_TOO_LARGE,
+        NotesError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
         NotesError::RevisionRequired(_) | NotesError::Exists(_) | NotesError::Conflict(_) => {
             StatusCode::CONFLICT
         }
@@ -65,6 +66,9 @@ pub fn body(err: &NotesError) -> Value {
         NotesError::SectionNotFound { available, .. } => {
             body["available_sections"] = json!(available);
         }
+        NotesError::RateLimited { retry_after, .. } => {
+            body["retry_after"] = json!(retry_after);
+        }
         _ => {}
     }
     body
@@ -79,6 +83,11 @@ impl IntoResponse for ApiError {
                     response
                         .headers_mut()
                         .insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+                }
+                if let NotesError::RateLimited { retry_after, .. } = err {
+                    response
+                        .headers_mut()
+                        .insert(RETRY_AFTER, HeaderValue::from(retry_after));
                 }
                 response
             }

@@ -16,6 +16,8 @@ pub enum Op {
     OpenApi,
     /// `GET /whoami`.
     WhoAmI,
+    /// `GET /usage`.
+    Usage,
     /// `GET /pages`.
     ListPages,
     /// `GET /pages/{path}`.
@@ -560,6 +562,22 @@ pub const ENDPOINTS: &[Endpoint] = &[
         body_required: false,
         status: 200,
         response: "WhoAmI",
+    },
+    Endpoint {
+        method: "GET",
+        path: "/usage",
+        op: Op::Usage,
+        id: "usage",
+        summary: "Storage used against the quota",
+        description: "The repository's size on disk (all history) and its page count, with this \
+                      wiki's limits. Writes past a limit get 413 `quota_exceeded`; deleting \
+                      always works.",
+        access: Access::Read,
+        query: &[],
+        body: None,
+        body_required: false,
+        status: 200,
+        response: "Usage",
     },
     Endpoint {
         method: "GET",

@@ -271,6 +271,12 @@ fn files() -> Value {
             "deleted": { "const": true }, "filename": string("File name."), "revision": revision(),
         })),
         "MessageBody": object(&[], json!({ "commit_message": message() })),
+        "Usage": object(&["bytes", "max_bytes", "pages", "max_pages", "summary"], json!({
+            "bytes": integer("On-disk size of the wiki's git repository."),
+            "max_bytes": integer("The byte quota."),
+            "pages": integer("Pages."), "max_pages": integer("The page quota."),
+            "summary": string("Usage against the quota, for people."),
+        })),
         "WhoAmI": object(&["wiki", "wiki_name", "principal", "permissions"], json!({
             "wiki": string("Slug."), "wiki_name": string("Display name."),
             "principal": { "enum": ["token", "user", "anonymous"] },

@@ -163,6 +163,7 @@ mod tests {
             base_url: url::Url::parse("http://localhost:8080").expect("url"),
             semantic: crate::config::SemanticConfig::disabled(),
             max_wikis_per_user: crate::config::DEFAULT_MAX_WIKIS_PER_USER,
+            limits: Default::default(),
         }
     }
 

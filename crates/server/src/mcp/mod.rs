@@ -29,7 +29,7 @@ use axum::routing::get;
 use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::handler::server::tool::ToolCallContext;
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, Implementation, ListToolsResult,
+    CallToolRequestParams, CallToolResponse, CallToolResult, Implementation, ListToolsResult,
     PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool,
 };
 use rmcp::service::RequestContext;
@@ -38,6 +38,8 @@ use rmcp::transport::{StreamableHttpServerConfig, StreamableHttpService};
 use rmcp::{ErrorData, RoleServer, ServerHandler};
 
 use crate::context::{WikiCtx, resolve_wiki};
+use crate::error::AppError;
+use crate::limits::{ClientKey, Scope};
 use crate::state::AppState;
 
 /// Largest MCP request body: a 10 MiB attachment, base64-encoded, plus the JSON around it.
@@ -116,6 +118,31 @@ fn wiki_of(context: &RequestContext<RoleServer>) -> Option<Arc<WikiCtx>> {
         .cloned()
 }
 
+impl WikiMcp {
+    /// Tools that change the wiki spend the caller's write budget (per token, as on the REST
+    /// API); a refusal is a tool error saying when to retry. Reads are never limited here.
+    fn spend_write_budget(&self, tool: &str, wiki: &WikiCtx) -> Option<CallToolResult> {
+        let read_only = self
+            .tools
+            .get(tool)
+            .and_then(|t| t.annotations.as_ref())
+            .and_then(|a| a.read_only_hint)
+            .unwrap_or(false);
+        if read_only {
+            return None;
+        }
+        let key = wiki
+            .token
+            .as_ref()
+            .map_or(ClientKey::Unknown, |token| ClientKey::Token(token.id));
+        let refused = self.state.limits.check(Scope::Write, &key).err()?;
+        Some(reply::from_app(AppError::RateLimited {
+            message: refused.message(),
+            retry_after: refused.retry_after,
+        }))
+    }
+}
+
 impl ServerHandler for WikiMcp {
     fn get_info(&self) -> ServerConfig {
         ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
@@ -134,8 +161,11 @@ impl ServerHandler for WikiMcp {
         let Some(wiki) = wiki_of(&context) else {
             return Ok(reply::internal("the request reached the MCP server without a wiki").into());
         };
-        context.extensions.insert(wiki);
         let name = request.name.to_string();
+        if let Some(refused) = self.spend_write_budget(&name, &wiki) {
+            return Ok(refused.into());
+        }
+        context.extensions.insert(wiki);
         let started = std::time::Instant::now();
         let call = ToolCallContext::new(self, request, context);
         let response = self.tools.call(call).await?;

@@ -110,6 +110,13 @@ pub fn from_notes(err: NotesError, page: &str) -> CallToolResult {
             fail(code, format!("Invalid request: {message}"), None)
         }
         NotesError::Internal(err) => internal(format!("{err:#}")),
+        NotesError::RateLimited {
+            message,
+            retry_after,
+        } => from_app(AppError::RateLimited {
+            message,
+            retry_after,
+        }),
         other => fail(code, other.to_string(), None),
     }
 }
@@ -131,6 +138,15 @@ pub fn from_app(err: AppError) -> CallToolResult {
         AppError::BadRequest(message) => invalid(message),
         AppError::Conflict(message) => fail("conflict", format!("Conflict: {message}"), None),
         AppError::TooLarge(message) => fail("too_large", message, None),
+        AppError::OverQuota(message) => fail("quota_exceeded", message, None),
+        AppError::RateLimited {
+            message,
+            retry_after,
+        } => fail(
+            "rate_limited",
+            message,
+            Some(json!({ "retry_after": retry_after })),
+        ),
         AppError::Internal(err) => internal(format!("{err:#}")),
     }
 }

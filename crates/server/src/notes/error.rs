@@ -64,6 +64,17 @@ pub enum NotesError {
     /// Content larger than the limit.
     #[error("{0}")]
     TooLarge(String),
+    /// The change would take the wiki over its quota (`quota_exceeded`); nothing was written.
+    #[error("{0}")]
+    OverQuota(String),
+    /// Too many changes from this client in a short time (`rate_limited`).
+    #[error("{message}")]
+    RateLimited {
+        /// What happened and when to retry.
+        message: String,
+        /// Seconds until a retry can succeed.
+        retry_after: u64,
+    },
     /// Overwriting an existing page needs the revision the caller read.
     #[error("{0}")]
     RevisionRequired(String),
@@ -112,6 +123,8 @@ impl NotesError {
             } => "ambiguous_section",
             NotesError::SectionNotFound { .. } => "section_not_found",
             NotesError::TooLarge(_) => "too_large",
+            NotesError::OverQuota(_) => "quota_exceeded",
+            NotesError::RateLimited { .. } => "rate_limited",
             NotesError::RevisionRequired(_) => "revision_required",
             NotesError::Exists(_) => "already_exists",
             NotesError::Conflict(_) => "conflict",
@@ -165,6 +178,7 @@ impl From<StoreError> for NotesError {
                 NotesError::invalid("invalid_revision", err.to_string())
             }
             StoreError::PageExists(_) => NotesError::Exists(err.to_string()),
+            StoreError::OverQuota(_) => NotesError::from(AppError::from(err)),
             StoreError::Conflict {
                 ref head,
                 ref paths,
@@ -198,6 +212,14 @@ impl From<AppError> for NotesError {
             AppError::BadRequest(message) => NotesError::invalid("bad_request", message),
             AppError::Conflict(message) => NotesError::Exists(message),
             AppError::TooLarge(message) => NotesError::TooLarge(message),
+            AppError::OverQuota(message) => NotesError::OverQuota(message),
+            AppError::RateLimited {
+                message,
+                retry_after,
+            } => NotesError::RateLimited {
+                message,
+                retry_after,
+            },
             AppError::Internal(err) => NotesError::Internal(err),
         }
     }

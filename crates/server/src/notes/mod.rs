@@ -58,6 +58,7 @@
 //! | `attachment_put(page, name, bytes, message)` | [`AttachmentStored`] |
 //! | `attachment_delete(page, name, message)` | [`AttachmentDeleted`] |
 //! | `search(query, limit)` | [`SearchResults`] |
+//! | `usage()` | [`crate::limits::quota::UsageReport`] |
 //!
 //! Errors are [`NotesError`]: [`NotesError::code`] is a stable machine code, `Display` is a
 //! message that says what to do next.
@@ -72,6 +73,7 @@ mod pages;
 pub mod search;
 pub mod sections;
 mod types;
+mod usage;
 
 use std::sync::Arc;
 

@@ -64,6 +64,7 @@ pub async fn settings_form(
             .iter()
             .map(|(l, label)| (l.to_string(), (*label).to_string()))
             .collect(),
+        usage: crate::limits::quota::report(&state, &ctx.wiki).await?,
     })
 }
 

@@ -27,6 +27,7 @@ use axum::{Extension, extract::FromRequest};
 
 use crate::context::{WikiCtx, resolve_wiki};
 use crate::error::{AppError, AppResult};
+use crate::limits::{RateLimitLayer, Scope};
 use crate::state::AppState;
 use route::{PageAction, parse_page_route};
 
@@ -36,7 +37,10 @@ pub fn wiki_router(state: AppState) -> Router {
         .route("/-/static/{*path}", get(crate::assets::serve))
         .route("/favicon.ico", get(crate::assets::favicon))
         .route("/-/healthz", get(platform::healthz))
-        .route("/-/auth/handoff/{token}", get(platform::handoff))
+        .route(
+            "/-/auth/handoff/{token}",
+            get(platform::handoff).route_layer(RateLimitLayer::new(&state, Scope::Login)),
+        )
         .route("/-/logout", post(platform::wiki_logout))
         .route("/-/create", get(manage::create_form).post(manage::create))
         .route("/-/index", get(index::page_index))
@@ -67,6 +71,8 @@ pub fn wiki_router(state: AppState) -> Router {
         .nest("/api/v1", crate::api::router())
         .route("/", get(page::home))
         .route("/{*path}", get(page_get).post(page_post))
+        // Inside the resolver, so token writes count per token.
+        .layer(RateLimitLayer::new(&state, Scope::Write))
         .layer(middleware::from_fn_with_state(state.clone(), resolve_wiki))
         .layer(middleware::from_fn(crate::csrf::protect))
         .with_state(state.clone())

@@ -18,6 +18,7 @@ use robot_platform::User;
 
 use crate::context::{WikiCtx, theme};
 use crate::error::{AppError, AppResult};
+use crate::limits::{RateLimitLayer, Scope};
 use crate::negotiate::login_url;
 use crate::respond::{page, redirect};
 use crate::session::{current_user, issue_token, session_cookie};
@@ -34,7 +35,10 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(landing))
         .route("/auth/login", get(login))
-        .route("/auth/link/{token}", get(redeem_login_link))
+        .route(
+            "/auth/link/{token}",
+            get(redeem_login_link).route_layer(RateLimitLayer::new(&state, Scope::Login)),
+        )
         .route("/auth/logout", get(logout_form).post(logout))
         .route("/.well-known/jwks.json", get(jwks))
         .route("/-/static/{*path}", get(crate::assets::serve))

@@ -39,15 +39,20 @@ pub struct Api {
 impl Api {
     /// A fresh app.
     pub async fn new() -> Api {
-        Api::from(common::world().await).await
+        Api::on(common::world().await).await
     }
 
     /// A fresh app with semantic search on the real embedding model.
     pub async fn with_model() -> Api {
-        Api::from(common::world_with_model().await).await
+        Api::on(common::world_with_model().await).await
     }
 
-    async fn from(world: common::World) -> Api {
+    /// A fresh app with other quotas and rate limits.
+    pub async fn limited(limits: robot_server::limits::LimitsConfig) -> Api {
+        Api::on(common::world_limited(limits).await).await
+    }
+
+    async fn on(world: common::World) -> Api {
         let common::World {
             dir,
             state,

@@ -7,6 +7,7 @@
 use axum::body::{Body, to_bytes};
 use axum::http::{HeaderMap, Request, StatusCode};
 use robot_platform::{Slug, User, Wiki};
+use robot_server::limits::LimitsConfig;
 use robot_server::wikis::{CreateWiki, create};
 use robot_server::{AppState, ServerConfig, app};
 use serde_json::Value;
@@ -90,7 +91,24 @@ pub async fn world() -> World {
 
 /// Builds a [`World`] for another public domain and base URL.
 pub async fn world_on(domain: &str, base_url: &str) -> World {
-    world_with(domain, base_url, robot_server::SemanticConfig::disabled()).await
+    world_with(
+        domain,
+        base_url,
+        robot_server::SemanticConfig::disabled(),
+        LimitsConfig::default(),
+    )
+    .await
+}
+
+/// Builds a [`World`] on `localhost` with other quotas and rate limits.
+pub async fn world_limited(limits: LimitsConfig) -> World {
+    world_with(
+        "localhost",
+        "http://localhost:8080",
+        robot_server::SemanticConfig::disabled(),
+        limits,
+    )
+    .await
 }
 
 /// Builds a [`World`] with semantic search on the real embedding model (installed by
@@ -109,14 +127,20 @@ pub async fn world_with_model() -> World {
     );
     let mut semantic = robot_server::SemanticConfig::model(dir);
     semantic.threads = 2;
-    world_with("localhost", "http://localhost:8080", semantic).await
+    world_with(
+        "localhost",
+        "http://localhost:8080",
+        semantic,
+        LimitsConfig::default(),
+    )
+    .await
 }
 
-/// Builds a [`World`] with the given semantic search settings.
-pub async fn world_with(
+async fn world_with(
     domain: &str,
     base_url: &str,
     semantic: robot_server::SemanticConfig,
+    limits: LimitsConfig,
 ) -> World {
     let dir = tempfile::tempdir().expect("tempdir");
     let config = ServerConfig {
@@ -126,6 +150,7 @@ pub async fn world_with(
         base_url: url::Url::parse(base_url).expect("url"),
         semantic,
         max_wikis_per_user: robot_server::config::DEFAULT_MAX_WIKIS_PER_USER,
+        limits,
     };
     let state = AppState::open(config).await.expect("state");
     let alice = state.db.create_user("alice", "Alice").await.expect("alice");

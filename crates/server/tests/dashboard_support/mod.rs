@@ -12,6 +12,8 @@ use axum::http::{Method, Request, header};
 use robot_platform::User;
 use serde_json::Value;
 
+// Each test binary uses a different part of the shared harness.
+#[allow(unused_imports)]
 pub use common::{NOTES, Reply, World, make_wiki, send, world};
 
 /// The platform host.
@@ -157,4 +159,14 @@ pub fn element_text(html: &str, id: &str) -> Option<String> {
     let open_end = start + html[start..].find('>')? + 1;
     let close = open_end + html[open_end..].find('<')?;
     Some(html_escape::decode_html_entities(&html[open_end..close]).into_owned())
+}
+
+/// A [`World`] without rate limits: the permission matrix makes hundreds of writes in seconds,
+/// and rate limits have their own tests (`limits.rs`).
+pub async fn unlimited_world() -> World {
+    common::world_limited(robot_server::limits::LimitsConfig {
+        rates: robot_server::limits::Rates::unlimited(),
+        ..Default::default()
+    })
+    .await
 }

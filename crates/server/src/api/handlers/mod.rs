@@ -23,6 +23,7 @@ pub(crate) async fn handle(endpoint: &Endpoint, call: &Call<'_>) -> ApiResult<Re
         Op::Health => Ok(Json(serde_json::json!({ "status": "ok" })).into_response()),
         Op::OpenApi => Ok(Json(openapi::document(&call.wiki_url)).into_response()),
         Op::WhoAmI => ok(&call.notes.whoami()),
+        Op::Usage => ok(&call.notes.usage().await?),
         Op::ListPages => pages::list(call).await,
         Op::ReadPage => pages::read(call).await,
         Op::WritePage => pages::write(call).await,
