@@ -13,7 +13,7 @@ mod model;
 pub mod policy;
 mod slug;
 
-pub use db::Db;
+pub use db::{AtprotoLogin, AtprotoSession, Db};
 pub use error::PlatformError;
 pub use model::{ApiToken, Member, NewWiki, User, Wiki, parse_handle};
 pub use policy::{

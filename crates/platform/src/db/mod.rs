@@ -3,6 +3,7 @@
 //! PostgreSQL backend needs its own migrations and connection set-up, not new queries.
 
 mod api_tokens;
+mod atproto;
 mod login_links;
 mod members;
 mod rows;
@@ -18,6 +19,8 @@ use sqlx::sqlite::{
 };
 
 use crate::PlatformError;
+
+pub use atproto::{AtprotoLogin, AtprotoSession};
 
 /// The schema, embedded at compile time from `crates/platform/migrations/`.
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations");
