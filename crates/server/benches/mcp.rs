@@ -164,6 +164,7 @@ async fn run() {
         data_dir: dir.path().join("data"),
         domain: "localhost".into(),
         base_url: url::Url::parse(&format!("http://localhost:{port}")).expect("url"),
+        atproto: Default::default(),
     };
     let state = AppState::open(config).await.expect("state");
     let alice = state.db.create_user("alice", "Alice").await.expect("user");

@@ -39,6 +39,7 @@ async fn main() -> anyhow::Result<()> {
         data_dir: dir.path().join("data"),
         domain: "localhost".into(),
         base_url: url::Url::parse("http://localhost:8080")?,
+        atproto: Default::default(),
     };
     let state = AppState::open(config).await?;
     let alice = state.db.create_user("alice", "Alice").await?;

@@ -26,6 +26,8 @@ pub struct AppState {
     pub catalogs: Arc<robot_index::CatalogCache>,
     /// Full-text search over every wiki, synced to a wiki's head before each search.
     pub search: Arc<robot_search::FullTextIndex>,
+    /// The ATProto OAuth client (Bluesky login).
+    pub atproto: Arc<robot_atproto::OAuthClient>,
 }
 
 impl AppState {
@@ -52,6 +54,7 @@ impl AppState {
                     config.search_db_path().display()
                 )
             })?;
+        let atproto = atproto_client(&config)?;
         Ok(AppState {
             config: Arc::new(config),
             db,
@@ -60,6 +63,37 @@ impl AppState {
             renders: Arc::new(RenderCache::new(512)),
             catalogs: Arc::new(robot_index::CatalogCache::new()),
             search: Arc::new(search),
+            atproto: Arc::new(atproto),
         })
     }
+}
+
+/// The ATProto client: its `client_id` is the metadata document on the platform host, its key
+/// lives next to the session key (generated on first start).
+fn atproto_client(config: &ServerConfig) -> anyhow::Result<robot_atproto::OAuthClient> {
+    use anyhow::Context as _;
+    let url = |path: &str| {
+        url::Url::parse(&config.platform_url(path))
+            .with_context(|| format!("invalid platform URL for {path}"))
+    };
+    let key = robot_atproto::ClientKey::load_or_generate(&config.keys_dir())
+        .context("cannot load the ATProto client key")?;
+    let client_config = robot_atproto::ClientConfig {
+        client_id: url(crate::views::atproto::CLIENT_METADATA_PATH)?,
+        redirect_uri: url::Url::parse(&config.atproto_redirect_uri())
+            .context("invalid ATProto redirect URI")?,
+        client_name: config.domain.clone(),
+        client_uri: url("/")?,
+        resolver: robot_atproto::ResolverConfig {
+            plc_url: config.atproto.plc_url.clone(),
+            handle_resolver: config.atproto.handle_resolver.clone(),
+        },
+        insecure_test: config.atproto.insecure_test,
+    };
+    if config.atproto.insecure_test {
+        tracing::warn!(
+            "ATProto insecure test mode: http and private addresses are allowed for logins"
+        );
+    }
+    Ok(robot_atproto::OAuthClient::new(client_config, key)?)
 }

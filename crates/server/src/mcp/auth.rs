@@ -161,6 +161,7 @@ mod tests {
             data_dir: "/tmp/x".into(),
             domain: "localhost".into(),
             base_url: url::Url::parse("http://localhost:8080").expect("url"),
+            atproto: Default::default(),
         }
     }
 

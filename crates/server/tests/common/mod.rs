@@ -96,6 +96,7 @@ pub async fn world_on(domain: &str, base_url: &str) -> World {
         data_dir: dir.path().join("data"),
         domain: domain.into(),
         base_url: url::Url::parse(base_url).expect("url"),
+        atproto: Default::default(),
     };
     let state = AppState::open(config).await.expect("state");
     let alice = state.db.create_user("alice", "Alice").await.expect("alice");
