@@ -90,6 +90,13 @@ fn atproto_client(config: &ServerConfig) -> anyhow::Result<robot_atproto::OAuthC
         },
         insecure_test: config.atproto.insecure_test,
     };
+    if config.atproto.insecure_test && config.domain != "localhost" {
+        anyhow::bail!(
+            "--atproto-insecure-test turns off the SSRF protections of the Bluesky login and only \
+             works for a platform on localhost (this one is {}); remove the flag",
+            config.domain
+        );
+    }
     if config.atproto.insecure_test {
         tracing::warn!(
             "ATProto insecure test mode: http and private addresses are allowed for logins"

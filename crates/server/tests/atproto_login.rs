@@ -301,3 +301,27 @@ async fn the_loopback_alias_only_forwards_the_callback() {
     .await;
     assert_eq!(reply.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn the_insecure_test_switch_is_refused_outside_localhost() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let config = robot_server::ServerConfig {
+        bind: "127.0.0.1:8080".parse().expect("addr"),
+        data_dir: dir.path().join("data"),
+        domain: "robot.wtf".into(),
+        base_url: url::Url::parse("https://robot.wtf").expect("url"),
+        atproto: robot_server::AtprotoConfig {
+            insecure_test: true,
+            ..Default::default()
+        },
+    };
+    let err = robot_server::AppState::open(config)
+        .await
+        .err()
+        .expect("refused");
+    assert!(
+        err.to_string()
+            .contains("only works for a platform on localhost"),
+        "{err}"
+    );
+}
