@@ -73,18 +73,18 @@ export function cli(dataDir, args, { baseUrl, timeout = 60_000 } = {}) {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Start `robot serve` on a free port with its own data directory and wait until `/-/healthz`
+ * Start `robot serve` (plus `extraArgs`) on a free port with its own data directory and wait until `/-/healthz`
  * answers 200. Returns a handle with the URLs, a `cli()` bound to the same data dir, `request()`,
  * `loginCookie()` and `stop()`; `stop()` is safe to call twice. The server's output is kept and
  * printed when it dies early or when `dumpLog()` is called. `env` adds ROBOT_* settings (limits).
  */
-export async function startServer({ dataDir, env: extraEnv = {} } = {}) {
+export async function startServer({ dataDir, env: extraEnv = {}, extraArgs = [] } = {}) {
   dataDir ??= await makeDataDir();
   const port = await freePort();
   const baseUrl = `http://localhost:${port}`;
   const args = [
     'serve', '--bind', `127.0.0.1:${port}`, '--domain', 'localhost', '--base-url', baseUrl,
-    '--data-dir', dataDir,
+    '--data-dir', dataDir, ...extraArgs,
   ];
   const env = robotEnv({
     ROBOT_DATA_DIR: dataDir,

@@ -8,6 +8,11 @@ pub enum PlatformError {
     /// The handle is taken.
     #[error("a user with the handle {0:?} already exists; choose another handle")]
     UserExists(String),
+    /// An ATProto sign-in claims a handle that a local account on this server holds.
+    #[error(
+        "the handle {0:?} belongs to a local account on this server; ask the operator to rename or remove it"
+    )]
+    HandleTaken(String),
     /// The slug is taken.
     #[error("a wiki named {0:?} already exists; choose another name")]
     WikiExists(String),

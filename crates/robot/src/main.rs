@@ -39,6 +39,17 @@ struct Cli {
     embed_threads: Option<usize>,
     #[command(flatten)]
     limits: LimitArgs,
+    /// PLC directory for resolving `did:plc` identities at Bluesky sign-in.
+    #[arg(long, global = true, env = "ROBOT_ATPROTO_PLC_URL", default_value = robot_server::config::DEFAULT_PLC_URL)]
+    atproto_plc_url: url::Url,
+    /// XRPC service resolving handles (`com.atproto.identity.resolveHandle`) instead of DNS and
+    /// `/.well-known/atproto-did`; for tests against a local PDS.
+    #[arg(long, global = true, env = "ROBOT_ATPROTO_HANDLE_RESOLVER")]
+    atproto_handle_resolver: Option<url::Url>,
+    /// TESTS ONLY: let Bluesky sign-in use http and loopback/private addresses (a local PDS).
+    /// Never use this in production: it disables the SSRF protections.
+    #[arg(long, global = true, env = "ROBOT_ATPROTO_INSECURE_TEST")]
+    atproto_insecure_test: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -264,6 +275,11 @@ async fn main() -> anyhow::Result<()> {
         semantic,
         max_wikis_per_user,
         limits: cli.limits.config(),
+        atproto: robot_server::AtprotoConfig {
+            plc_url: cli.atproto_plc_url.clone(),
+            handle_resolver: cli.atproto_handle_resolver.clone(),
+            insecure_test: cli.atproto_insecure_test,
+        },
     };
     let state = AppState::open(config).await?;
     match cli.command {

@@ -159,19 +159,14 @@ async fn run() {
         .await
         .expect("bind");
     let port = listener.local_addr().expect("addr").port();
-    let config = ServerConfig {
-        bind: listener.local_addr().expect("addr"),
-        data_dir: dir.path().join("data"),
-        domain: "localhost".into(),
-        base_url: url::Url::parse(&format!("http://localhost:{port}")).expect("url"),
-        semantic: robot_server::SemanticConfig::disabled(),
-        max_wikis_per_user: robot_server::config::DEFAULT_MAX_WIKIS_PER_USER,
-        // Measures the server, not the write rate limit.
-        limits: robot_server::limits::LimitsConfig {
-            rates: robot_server::limits::Rates::unlimited(),
-            ..Default::default()
-        },
-    };
+    let mut config = ServerConfig::new(
+        listener.local_addr().expect("addr"),
+        dir.path().join("data"),
+        "localhost",
+        url::Url::parse(&format!("http://localhost:{port}")).expect("url"),
+    );
+    // Measures the server, not the write rate limit.
+    config.limits.rates = robot_server::limits::Rates::unlimited();
     let state = AppState::open(config).await.expect("state");
     let alice = state.db.create_user("alice", "Alice").await.expect("user");
     let wiki = create(

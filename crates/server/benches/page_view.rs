@@ -34,15 +34,12 @@ fn median(mut samples: Vec<Duration>) -> Duration {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
-    let config = ServerConfig {
-        bind: "127.0.0.1:8080".parse()?,
-        data_dir: dir.path().join("data"),
-        domain: "localhost".into(),
-        base_url: url::Url::parse("http://localhost:8080")?,
-        semantic: robot_server::SemanticConfig::disabled(),
-        max_wikis_per_user: robot_server::config::DEFAULT_MAX_WIKIS_PER_USER,
-        limits: Default::default(),
-    };
+    let config = ServerConfig::new(
+        "127.0.0.1:8080".parse()?,
+        dir.path().join("data"),
+        "localhost",
+        url::Url::parse("http://localhost:8080")?,
+    );
     let state = AppState::open(config).await?;
     let alice = state.db.create_user("alice", "Alice").await?;
     let slug = Slug::parse("bench")?;

@@ -21,6 +21,34 @@ pub struct ServerConfig {
     pub semantic: SemanticConfig,
     /// Quotas and rate limits.
     pub limits: crate::limits::LimitsConfig,
+    /// ATProto (Bluesky) login: where identities are looked up, and the test switch.
+    pub atproto: AtprotoConfig,
+}
+
+/// How the ATProto login reaches the network.
+#[derive(Debug, Clone)]
+pub struct AtprotoConfig {
+    /// The PLC directory that resolves `did:plc` identities.
+    pub plc_url: url::Url,
+    /// An XRPC service for `com.atproto.identity.resolveHandle`, used instead of DNS and
+    /// `/.well-known/atproto-did` (tests point it at a local PDS).
+    pub handle_resolver: Option<url::Url>,
+    /// Allow `http` and loopback/private addresses for identity, PDS and authorization server
+    /// requests. Only for tests against a local ATProto stack; never in production.
+    pub insecure_test: bool,
+}
+
+/// The public PLC directory.
+pub const DEFAULT_PLC_URL: &str = "https://plc.directory";
+
+impl Default for AtprotoConfig {
+    fn default() -> Self {
+        AtprotoConfig {
+            plc_url: url::Url::parse(DEFAULT_PLC_URL).expect("the default PLC URL is valid"),
+            handle_resolver: None,
+            insecure_test: false,
+        }
+    }
 }
 
 /// Semantic search settings.
@@ -54,6 +82,26 @@ impl SemanticConfig {
 pub const DEFAULT_MAX_WIKIS_PER_USER: u32 = 1;
 
 impl ServerConfig {
+    /// A configuration with every optional part at its default: semantic search off, default
+    /// quotas and rate limits, one wiki per user, the public ATProto network.
+    pub fn new(
+        bind: SocketAddr,
+        data_dir: PathBuf,
+        domain: &str,
+        base_url: url::Url,
+    ) -> ServerConfig {
+        ServerConfig {
+            bind,
+            data_dir,
+            domain: domain.to_ascii_lowercase(),
+            base_url,
+            max_wikis_per_user: DEFAULT_MAX_WIKIS_PER_USER,
+            semantic: SemanticConfig::disabled(),
+            limits: crate::limits::LimitsConfig::default(),
+            atproto: AtprotoConfig::default(),
+        }
+    }
+
     /// The public URL scheme (`http` or `https`).
     pub fn scheme(&self) -> &str {
         self.base_url.scheme()
@@ -85,6 +133,27 @@ impl ServerConfig {
             self.domain,
             self.port_suffix()
         )
+    }
+
+    /// The redirect URI of the ATProto login. Authorization servers refuse `http://localhost`
+    /// redirect URIs (RFC 8252 §8.3 asks for a loopback IP), so a platform on `localhost` uses
+    /// `http://127.0.0.1:{port}`, which only forwards the browser back to the platform host (see
+    /// [`ServerConfig::loopback_alias_host`]).
+    pub fn atproto_redirect_uri(&self) -> String {
+        match self.loopback_alias_host() {
+            Some(host) => format!(
+                "{}://{host}{}",
+                self.scheme(),
+                crate::views::atproto::CALLBACK_PATH
+            ),
+            None => self.platform_url(crate::views::atproto::CALLBACK_PATH),
+        }
+    }
+
+    /// `127.0.0.1[:port]` when the platform is served on `localhost`: the loopback IP that
+    /// stands in for it in the ATProto redirect URI.
+    pub fn loopback_alias_host(&self) -> Option<String> {
+        (self.domain == "localhost").then(|| format!("127.0.0.1{}", self.port_suffix()))
     }
 
     /// Whether session cookies may carry `Domain={domain}` so that every wiki host shares them.

@@ -131,7 +131,7 @@ impl From<robot_platform::PlatformError> for AppError {
         use robot_platform::PlatformError as P;
         match err {
             P::NotFound(_) => AppError::NotFound(err.to_string()),
-            P::UserExists(_) | P::WikiExists(_) | P::TokenExists(_) => {
+            P::UserExists(_) | P::WikiExists(_) | P::TokenExists(_) | P::HandleTaken(_) => {
                 AppError::Conflict(err.to_string())
             }
             P::InvalidHandle(_) | P::InvalidSlug(_) | P::InvalidRole | P::InvalidTokenName(_) => {

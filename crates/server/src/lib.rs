@@ -38,7 +38,7 @@ use tower::ServiceExt as _;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
-pub use config::{SemanticConfig, ServerConfig};
+pub use config::{AtprotoConfig, SemanticConfig, ServerConfig};
 pub use state::AppState;
 
 use crate::context::WikiLabel;
@@ -54,6 +54,8 @@ pub fn app(state: AppState) -> Router {
     let wiki = views::wiki_router(state.clone());
     let dispatch_state = Dispatch {
         domain: state.config.domain.clone(),
+        loopback_alias: state.config.loopback_alias_host(),
+        platform_callback: state.config.platform_url(views::atproto::CALLBACK_PATH),
         platform,
         wiki,
     };
@@ -74,6 +76,11 @@ pub fn app(state: AppState) -> Router {
 #[derive(Clone)]
 struct Dispatch {
     domain: String,
+    /// `127.0.0.1[:port]` when the platform is on `localhost` (see
+    /// [`ServerConfig::loopback_alias_host`]); it only forwards the ATProto callback.
+    loopback_alias: Option<String>,
+    /// The ATProto callback on the platform host.
+    platform_callback: String,
     platform: Router,
     wiki: Router,
 }
@@ -92,6 +99,16 @@ async fn dispatch(State(d): State<Dispatch>, mut req: Request) -> Response {
         }
         // Caddy's on-demand TLS may ask on the loopback address rather than the platform host.
         Site::Unknown if req.uri().path() == dashboard::check_slug::PATH => d.platform,
+        Site::Unknown if is_loopback_callback(&d, host, &req) => {
+            // Forward the authorization server's redirect to the platform host, query intact:
+            // the login's cookies live there.
+            let query = req
+                .uri()
+                .query()
+                .map(|q| format!("?{q}"))
+                .unwrap_or_default();
+            return respond::redirect(&format!("{}{query}", d.platform_callback));
+        }
         Site::Unknown => {
             return AppError::NotFound(format!("This server does not host “{host}”."))
                 .into_response();
@@ -101,6 +118,15 @@ async fn dispatch(State(d): State<Dispatch>, mut req: Request) -> Response {
         Ok(response) => response,
         Err(never) => match never {},
     }
+}
+
+/// A GET of the ATProto callback on the loopback alias of a `localhost` platform.
+fn is_loopback_callback(d: &Dispatch, host: &str, req: &Request) -> bool {
+    d.loopback_alias
+        .as_deref()
+        .is_some_and(|alias| host.eq_ignore_ascii_case(alias))
+        && req.method() == axum::http::Method::GET
+        && req.uri().path() == views::atproto::CALLBACK_PATH
 }
 
 fn security_header(name: &'static str, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {

@@ -49,8 +49,20 @@ pub async fn current_user(state: &AppState, headers: &HeaderMap) -> Option<User>
     }
 }
 
+/// The claims of the request's valid session cookie, if any (the user may since be deleted).
+pub fn current_claims(state: &AppState, headers: &HeaderMap) -> Option<SessionClaims> {
+    let token = cookie_value(headers, SESSION_COOKIE)?;
+    state.keys.verify(&token).ok()
+}
+
 /// Mints a session token for `user`.
 pub fn issue_token(state: &AppState, user: &User) -> anyhow::Result<String> {
+    Ok(issue_session(state, user)?.0)
+}
+
+/// Mints a session token for `user` and returns it with its `jti`, so state kept for the session
+/// (an ATProto grant) can be found again at logout.
+pub fn issue_session(state: &AppState, user: &User) -> anyhow::Result<(String, String)> {
     let claims = SessionClaims::new(
         user.id,
         &user.handle,
@@ -58,7 +70,7 @@ pub fn issue_token(state: &AppState, user: &User) -> anyhow::Result<String> {
         &state.config.domain,
         SESSION_TTL_SECS,
     );
-    Ok(state.keys.issue(&claims)?)
+    Ok((state.keys.issue(&claims)?, claims.jti))
 }
 
 /// A `Set-Cookie` header that stores (or, with `None`, clears) the session.

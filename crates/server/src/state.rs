@@ -33,6 +33,8 @@ pub struct AppState {
     pub query_vectors: Arc<crate::query_vectors::QueryVectors>,
     /// The process's rate limiters, shared by every request.
     pub limits: Arc<crate::limits::RateLimits>,
+    /// The ATProto OAuth client (Bluesky login).
+    pub atproto: Arc<robot_atproto::OAuthClient>,
 }
 
 impl AppState {
@@ -68,6 +70,7 @@ impl AppState {
         let search = Arc::new(search);
         let indexer =
             robot_search::Indexer::start(Arc::clone(&search), Arc::clone(&store), embedder);
+        let atproto = atproto_client(&config)?;
         Ok(AppState {
             limits: Arc::new(crate::limits::RateLimits::new(&config.limits)),
             config: Arc::new(config),
@@ -79,6 +82,7 @@ impl AppState {
             search,
             indexer,
             query_vectors: Arc::default(),
+            atproto: Arc::new(atproto),
         })
     }
 }
@@ -108,4 +112,41 @@ async fn load_embedder(
             None
         }
     }
+}
+
+/// The ATProto client: its `client_id` is the metadata document on the platform host, its key
+/// lives next to the session key (generated on first start).
+fn atproto_client(config: &ServerConfig) -> anyhow::Result<robot_atproto::OAuthClient> {
+    use anyhow::Context as _;
+    let url = |path: &str| {
+        url::Url::parse(&config.platform_url(path))
+            .with_context(|| format!("invalid platform URL for {path}"))
+    };
+    let key = robot_atproto::ClientKey::load_or_generate(&config.keys_dir())
+        .context("cannot load the ATProto client key")?;
+    let client_config = robot_atproto::ClientConfig {
+        client_id: url(crate::views::atproto::CLIENT_METADATA_PATH)?,
+        redirect_uri: url::Url::parse(&config.atproto_redirect_uri())
+            .context("invalid ATProto redirect URI")?,
+        client_name: config.domain.clone(),
+        client_uri: url("/")?,
+        resolver: robot_atproto::ResolverConfig {
+            plc_url: config.atproto.plc_url.clone(),
+            handle_resolver: config.atproto.handle_resolver.clone(),
+        },
+        insecure_test: config.atproto.insecure_test,
+    };
+    if config.atproto.insecure_test && config.domain != "localhost" {
+        anyhow::bail!(
+            "--atproto-insecure-test turns off the SSRF protections of the Bluesky login and only \
+             works for a platform on localhost (this one is {}); remove the flag",
+            config.domain
+        );
+    }
+    if config.atproto.insecure_test {
+        tracing::warn!(
+            "ATProto insecure test mode: http and private addresses are allowed for logins"
+        );
+    }
+    Ok(robot_atproto::OAuthClient::new(client_config, key)?)
 }

@@ -454,6 +454,8 @@ pub struct LandingTpl {
 #[template(path = "login.html")]
 pub struct LoginTpl {
     pub chrome: Chrome,
+    /// The handle typed last time (kept after an error).
+    pub handle: String,
 }
 
 /// Platform logout confirmation.

@@ -7,6 +7,7 @@ mod api_tokens;
 mod limits;
 
 pub use api_tokens::TOKEN_PREFIX;
+mod atproto;
 mod login_links;
 mod members;
 mod rows;
@@ -24,6 +25,8 @@ use sqlx::sqlite::{
 };
 
 use crate::PlatformError;
+
+pub use atproto::{AtprotoLogin, AtprotoSession};
 
 /// The schema, embedded at compile time from `crates/platform/migrations/`.
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations");

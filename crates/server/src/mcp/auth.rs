@@ -156,15 +156,12 @@ mod tests {
     use super::*;
 
     fn config() -> ServerConfig {
-        ServerConfig {
-            bind: "127.0.0.1:8080".parse().expect("addr"),
-            data_dir: "/tmp/x".into(),
-            domain: "localhost".into(),
-            base_url: url::Url::parse("http://localhost:8080").expect("url"),
-            semantic: crate::config::SemanticConfig::disabled(),
-            max_wikis_per_user: crate::config::DEFAULT_MAX_WIKIS_PER_USER,
-            limits: Default::default(),
-        }
+        ServerConfig::new(
+            "127.0.0.1:8080".parse().expect("addr"),
+            "/tmp/x".into(),
+            "localhost",
+            url::Url::parse("http://localhost:8080").expect("url"),
+        )
     }
 
     fn host(value: &str) -> HeaderMap {

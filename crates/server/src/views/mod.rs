@@ -2,6 +2,7 @@
 //! page, and page actions are path suffixes (`/Page/edit`, `/Page/diff/A/B`, …).
 
 pub mod admin;
+pub mod atproto;
 pub mod attachments;
 pub mod changelog;
 pub mod collaborators;

@@ -26,7 +26,7 @@ use crate::state::AppState;
 use crate::templates::{Chrome, LandingTpl, LoginTpl, LogoutTpl};
 
 /// Cookie remembering where to go after signing in.
-const RETURN_COOKIE: &str = "robot_return_to";
+pub(crate) const RETURN_COOKIE: &str = "robot_return_to";
 /// Lifetime of a handoff link.
 const HANDOFF_TTL_SECS: i64 = 60;
 
@@ -46,6 +46,7 @@ pub fn router(state: AppState) -> Router {
         .route("/-/healthz", get(healthz_platform))
         .route("/robots.txt", get(|| async { "User-agent: *\nAllow: /\n" }))
         .merge(crate::dashboard::router())
+        .merge(crate::views::atproto::routes())
         .layer(middleware::from_fn(crate::csrf::protect))
         .with_state(state)
 }
@@ -163,14 +164,14 @@ async fn login(
     if let (Some(user), Some(target)) = (&user, &target) {
         return continue_to(&state, user, target).await;
     }
-    let chrome = platform_chrome(
+    let mut response = render_login(
         &state,
         req.headers(),
         user.as_ref(),
-        "Log in",
         csrf_of(&req),
-    );
-    let mut response = page(&LoginTpl { chrome })?;
+        "",
+        None,
+    )?;
     if let Some(raw) = q.return_to.filter(|_| target.is_some()) {
         let value: String = url::form_urlencoded::byte_serialize(raw.as_bytes()).collect();
         append_cookie(
@@ -181,9 +182,43 @@ async fn login(
     Ok(response)
 }
 
+/// The login page: the Bluesky form (with `handle` kept and `error` shown after a failed
+/// attempt) and the login-link instructions.
+pub(crate) fn render_login(
+    state: &AppState,
+    headers: &HeaderMap,
+    user: Option<&User>,
+    csrf: String,
+    handle: &str,
+    error: Option<&str>,
+) -> AppResult<Response> {
+    let mut chrome = platform_chrome(state, headers, user, "Log in", csrf);
+    chrome.flash = error.map(|message| crate::templates::Flash {
+        kind: "error".into(),
+        message: message.to_string(),
+    });
+    page(&LoginTpl {
+        chrome,
+        handle: handle.to_string(),
+    })
+}
+
+/// The `return_to` remembered by the login page, decoded (still to be checked).
+pub(crate) fn remembered_return_to(headers: &HeaderMap) -> Option<String> {
+    crate::session::cookie_value(headers, RETURN_COOKIE).map(|v| {
+        percent_encoding::percent_decode_str(&v.replace('+', " "))
+            .decode_utf8_lossy()
+            .into_owned()
+    })
+}
+
 /// Sends a signed-in user on to `target`, via a handoff link when the wiki host cannot see the
 /// platform's cookie.
-async fn continue_to(state: &AppState, user: &User, target: &ReturnTo) -> AppResult<Response> {
+pub(crate) async fn continue_to(
+    state: &AppState,
+    user: &User,
+    target: &ReturnTo,
+) -> AppResult<Response> {
     match target {
         ReturnTo::Platform(path) => Ok(redirect(path)),
         ReturnTo::Wiki { host, path } => {
@@ -214,11 +249,7 @@ async fn redeem_login_link(
                 .into(),
         ));
     };
-    let remembered = crate::session::cookie_value(&headers, RETURN_COOKIE).map(|v| {
-        percent_encoding::percent_decode_str(&v.replace('+', " "))
-            .decode_utf8_lossy()
-            .into_owned()
-    });
+    let remembered = remembered_return_to(&headers);
     let target = link_target
         .or(remembered)
         .and_then(|raw| parse_return_to(&state, &raw))
@@ -245,7 +276,14 @@ async fn logout_form(State(state): State<AppState>, req: Request) -> AppResult<R
     page(&LogoutTpl { chrome })
 }
 
-async fn logout(State(state): State<AppState>) -> Response {
+/// `POST /auth/logout`: revokes the ATProto tokens of this session (if it came from a Bluesky
+/// sign-in), then clears the cookies.
+async fn logout(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    if let Some(claims) = crate::session::current_claims(&state, &headers)
+        && let Some(user_id) = claims.user_id()
+    {
+        crate::views::atproto::revoke_session(&state, user_id, &claims.jti).await;
+    }
     let mut response = redirect("/");
     // Appended, not `extend`ed: extending a HeaderMap replaces the earlier `Set-Cookie`, which
     // left the parent-domain cookie in place on production domains.
@@ -346,7 +384,8 @@ pub async fn robots(Extension(ctx): Extension<Arc<WikiCtx>>) -> Response {
     ([(CONTENT_TYPE, "text/plain")], body).into_response()
 }
 
-fn append_cookie(response: &mut Response, cookie: &str) {
+/// Adds a `Set-Cookie` header (dropped if it is not a valid header value).
+pub(crate) fn append_cookie(response: &mut Response, cookie: &str) {
     if let Ok(value) = axum::http::HeaderValue::from_str(cookie) {
         response.headers_mut().append(SET_COOKIE, value);
     }

@@ -143,15 +143,14 @@ async fn world_with(
     limits: LimitsConfig,
 ) -> World {
     let dir = tempfile::tempdir().expect("tempdir");
-    let config = ServerConfig {
-        bind: "127.0.0.1:8080".parse().expect("addr"),
-        data_dir: dir.path().join("data"),
-        domain: domain.into(),
-        base_url: url::Url::parse(base_url).expect("url"),
-        semantic,
-        max_wikis_per_user: robot_server::config::DEFAULT_MAX_WIKIS_PER_USER,
-        limits,
-    };
+    let mut config = ServerConfig::new(
+        "127.0.0.1:8080".parse().expect("addr"),
+        dir.path().join("data"),
+        domain,
+        url::Url::parse(base_url).expect("url"),
+    );
+    config.semantic = semantic;
+    config.limits = limits;
     let state = AppState::open(config).await.expect("state");
     let alice = state.db.create_user("alice", "Alice").await.expect("alice");
     let bob = state.db.create_user("bob", "Bob").await.expect("bob");
