@@ -464,3 +464,61 @@ async fn login_bursts_get_429_and_leave_links_unused() {
         "the refused requests did not use the link up"
     );
 }
+
+#[tokio::test]
+async fn wiki_creation_and_token_bursts_get_429_and_create_nothing() {
+    let api = Api::limited(limited(Rates {
+        create: Rate::new(1, 1, Duration::from_secs(3600)),
+        token: Rate::new(1, 1, Duration::from_secs(3600)),
+        ..Rates::unlimited()
+    }))
+    .await;
+    let jwt = robot_server::session::issue_token(&api.state, &api.alice).expect("jwt");
+    let post = |path: &str, body: Value| {
+        Request::post(path)
+            .header(header::HOST, "localhost:8080")
+            .header(header::ACCEPT, "application/json")
+            .header(header::AUTHORIZATION, format!("Bearer {jwt}"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_string()))
+            .expect("request")
+    };
+    // The first creation is let through (and refused by the one-wiki limit, alice owns `notes`).
+    let first = common::send(
+        &api.state,
+        post("/api/wikis", json!({"slug": "second", "display_name": "Second"})),
+    )
+    .await;
+    assert_ne!(first.status, StatusCode::TOO_MANY_REQUESTS, "{first:?}");
+    let burst = common::send(
+        &api.state,
+        post("/api/wikis", json!({"slug": "third", "display_name": "Third"})),
+    )
+    .await;
+    assert_eq!(burst.status, StatusCode::TOO_MANY_REQUESTS, "{burst:?}");
+    retry_after(&burst);
+    assert!(!api.state.store.exists("third"));
+
+    let mint = common::send(
+        &api.state,
+        post("/api/wikis/notes/tokens", json!({"name": "one", "role": "editor"})),
+    )
+    .await;
+    assert!(mint.status.is_success(), "{mint:?}");
+    let again = common::send(
+        &api.state,
+        post("/api/wikis/notes/tokens", json!({"name": "two", "role": "editor"})),
+    )
+    .await;
+    assert_eq!(again.status, StatusCode::TOO_MANY_REQUESTS, "{again:?}");
+    let names: Vec<String> = api
+        .state
+        .db
+        .list_api_tokens(api.notes.id)
+        .await
+        .expect("tokens")
+        .into_iter()
+        .map(|t| t.name)
+        .collect();
+    assert!(names.contains(&"one".to_string()) && !names.contains(&"two".to_string()));
+}

@@ -9,6 +9,7 @@
 
 use axum::body::{Bytes, to_bytes};
 use axum::extract::{FromRequest, Path, Request, State};
+use axum::handler::Handler as _;
 use axum::http::StatusCode;
 use axum::http::header::CONTENT_TYPE;
 use axum::middleware::{self, Next};
@@ -26,6 +27,7 @@ use super::service::{self, ManagedWiki, NewWikiRequest, SettingsChange};
 use crate::collaborators::{self, Decision};
 use crate::csrf::CsrfToken;
 use crate::error::{AppError, AppResult, ErrorInfo};
+use crate::limits::{RateLimitLayer, Scope};
 use crate::session::session_cookie;
 use crate::state::AppState;
 
@@ -33,16 +35,27 @@ use crate::state::AppState;
 const MAX_BODY_BYTES: usize = 64 * 1024;
 
 /// Routes under `/api` on the platform host.
-pub fn router() -> Router<AppState> {
+pub fn router(state: &AppState) -> Router<AppState> {
+    let create = RateLimitLayer::new(state, Scope::CreateWiki);
+    let token = RateLimitLayer::new(state, Scope::Token);
     Router::new()
         .route("/me", get(me).delete(delete_me))
-        .route("/wikis", get(list_wikis).post(create_wiki))
+        .route(
+            "/wikis",
+            get(list_wikis).post(create_wiki.layer(create)),
+        )
         .route(
             "/wikis/{slug}",
             get(get_wiki).patch(patch_wiki).delete(delete_wiki),
         )
-        .route("/wikis/{slug}/token", post(regenerate_mcp_token))
-        .route("/wikis/{slug}/tokens", get(list_tokens).post(create_token))
+        .route(
+            "/wikis/{slug}/token",
+            post(regenerate_mcp_token.layer(token.clone())),
+        )
+        .route(
+            "/wikis/{slug}/tokens",
+            get(list_tokens).post(create_token.layer(token)),
+        )
         .route("/wikis/{slug}/tokens/{name}", delete(revoke_token))
         .route("/wikis/{slug}/members", get(list_members).post(add_member))
         .route(

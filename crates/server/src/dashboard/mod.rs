@@ -19,18 +19,29 @@ pub mod views;
 use axum::Router;
 use axum::routing::{get, post};
 
+use crate::limits::{RateLimitLayer, Scope};
 use crate::state::AppState;
 
 /// The dashboard's routes, for the platform router (which adds the CSRF guard and the state).
-pub fn router() -> Router<AppState> {
+pub fn router(state: &AppState) -> Router<AppState> {
+    let token = RateLimitLayer::new(state, Scope::Token);
     Router::new()
         .route("/app", get(pages::to_home))
         .route("/app/", get(pages::home))
-        .route("/app/create", post(pages::create))
+        .route(
+            "/app/create",
+            post(pages::create).route_layer(RateLimitLayer::new(state, Scope::CreateWiki)),
+        )
         .route("/app/wiki/{slug}", get(pages::wiki))
         .route("/app/wiki/{slug}/settings", post(pages::save_settings))
-        .route("/app/wiki/{slug}/mcp/regenerate", post(pages::regenerate))
-        .route("/app/wiki/{slug}/tokens", post(pages::create_token))
+        .route(
+            "/app/wiki/{slug}/mcp/regenerate",
+            post(pages::regenerate).route_layer(token.clone()),
+        )
+        .route(
+            "/app/wiki/{slug}/tokens",
+            post(pages::create_token).route_layer(token),
+        )
         .route("/app/wiki/{slug}/tokens/revoke", post(pages::revoke_token))
         .route("/app/wiki/{slug}/members", post(pages::set_member))
         .route(
@@ -42,5 +53,5 @@ pub fn router() -> Router<AppState> {
         .route("/app/account", get(pages::account))
         .route("/app/account/delete", post(pages::delete_account))
         .route("/app/admin", get(status::status))
-        .nest("/api", api::router())
+        .nest("/api", api::router(state))
 }

@@ -16,6 +16,7 @@ use robot_atproto::AtprotoError;
 use robot_platform::{AtprotoLogin, AtprotoSession, PlatformError};
 
 use crate::error::AppResult;
+use crate::limits::{RateLimitLayer, Scope};
 use crate::session::{cookie_value, issue_session, session_cookie};
 use crate::state::AppState;
 use crate::views::platform::{
@@ -39,12 +40,13 @@ const LOGIN_TTL_SECS: i64 = 10 * 60;
 const REVOKE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// The ATProto routes of the platform host (behind the platform's CSRF guard).
-pub fn routes() -> axum::Router<AppState> {
+pub fn routes(state: &AppState) -> axum::Router<AppState> {
+    let login_limit = RateLimitLayer::new(state, Scope::Login);
     axum::Router::new()
         .route(CLIENT_METADATA_PATH, get(client_metadata))
         .route(JWKS_PATH, get(jwks))
-        .route(LOGIN_PATH, post(login))
-        .route(CALLBACK_PATH, get(callback))
+        .route(LOGIN_PATH, post(login).route_layer(login_limit.clone()))
+        .route(CALLBACK_PATH, get(callback).route_layer(login_limit))
 }
 
 async fn client_metadata(State(state): State<AppState>) -> Response {

@@ -45,8 +45,8 @@ pub fn router(state: AppState) -> Router {
         .route("/favicon.ico", get(crate::assets::favicon))
         .route("/-/healthz", get(healthz_platform))
         .route("/robots.txt", get(|| async { "User-agent: *\nAllow: /\n" }))
-        .merge(crate::dashboard::router())
-        .merge(crate::views::atproto::routes())
+        .merge(crate::dashboard::router(&state))
+        .merge(crate::views::atproto::routes(&state))
         .layer(middleware::from_fn(crate::csrf::protect))
         .with_state(state)
 }
