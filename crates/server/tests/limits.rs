@@ -486,13 +486,19 @@ async fn wiki_creation_and_token_bursts_get_429_and_create_nothing() {
     // The first creation is let through (and refused by the one-wiki limit, alice owns `notes`).
     let first = common::send(
         &api.state,
-        post("/api/wikis", json!({"slug": "second", "display_name": "Second"})),
+        post(
+            "/api/wikis",
+            json!({"slug": "second", "display_name": "Second"}),
+        ),
     )
     .await;
     assert_ne!(first.status, StatusCode::TOO_MANY_REQUESTS, "{first:?}");
     let burst = common::send(
         &api.state,
-        post("/api/wikis", json!({"slug": "third", "display_name": "Third"})),
+        post(
+            "/api/wikis",
+            json!({"slug": "third", "display_name": "Third"}),
+        ),
     )
     .await;
     assert_eq!(burst.status, StatusCode::TOO_MANY_REQUESTS, "{burst:?}");
@@ -501,13 +507,19 @@ async fn wiki_creation_and_token_bursts_get_429_and_create_nothing() {
 
     let mint = common::send(
         &api.state,
-        post("/api/wikis/notes/tokens", json!({"name": "one", "role": "editor"})),
+        post(
+            "/api/wikis/notes/tokens",
+            json!({"name": "one", "role": "editor"}),
+        ),
     )
     .await;
     assert!(mint.status.is_success(), "{mint:?}");
     let again = common::send(
         &api.state,
-        post("/api/wikis/notes/tokens", json!({"name": "two", "role": "editor"})),
+        post(
+            "/api/wikis/notes/tokens",
+            json!({"name": "two", "role": "editor"}),
+        ),
     )
     .await;
     assert_eq!(again.status, StatusCode::TOO_MANY_REQUESTS, "{again:?}");
