@@ -9,9 +9,10 @@ use serde_json::json;
 
 mod dashboard_support;
 
+// Rate limits have their own tests (`limits.rs`); these make many requests in a burst.
 use dashboard_support::{
     Auth, CSRF, NOTES, PLATFORM, element_text, flash, form, json, jwt, location, make_wiki, page,
-    world,
+    unlimited_world as world,
 };
 
 fn slug(s: &str) -> Slug {
