@@ -61,7 +61,12 @@ class Server:
         self.process: subprocess.Popen | None = None
 
     def env(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("ROBOT_")}
+        # The caller's ROBOT_* settings do not leak in, except where the embedding model is.
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith("ROBOT_") or k == "ROBOT_MODEL_DIR"
+        }
         env.update(ROBOT_DATA_DIR=self.data_dir, ROBOT_BASE_URL=self.base_url, ROBOT_DOMAIN="localhost")
         env.setdefault("ROBOT_LOG", "warn")
         return env

@@ -40,11 +40,35 @@ impl Chunk {
         self.section_path.join(" > ")
     }
 
-    /// What the model embeds: the heading path, then the text, so a chunk is found by what its
-    /// headings say it is about.
+    /// What the model embeds: the heading path, then the text with link and image targets
+    /// removed, so a chunk is found by what its headings and words say it is about. (URLs carry
+    /// little meaning and cost many word pieces: a README's badge line can fill the model's
+    /// whole input.)
     pub fn embedding_input(&self) -> String {
-        format!("{}\n\n{}", self.context(), self.text)
+        format!("{}\n\n{}", self.context(), without_link_targets(&self.text))
     }
+}
+
+/// `text` with the `(target)` of every markdown link and image dropped and image `!` markers
+/// removed: `[docs](https://…)` becomes `[docs]`.
+fn without_link_targets(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("](") {
+        let (before, after) = rest.split_at(at + 1);
+        out.push_str(&before.replace("![", "["));
+        let target = &after[1..];
+        match target.find(')') {
+            // A target is one run without spaces (an optional title aside, which is rare).
+            Some(end) if !target[..end].contains(char::is_whitespace) => rest = &target[end + 1..],
+            _ => {
+                out.push('(');
+                rest = target;
+            }
+        }
+    }
+    out.push_str(&rest.replace("![", "["));
+    out
 }
 
 /// A section of the page: its heading path and its text (heading line included, except for the
@@ -305,6 +329,21 @@ mod tests {
         let chunks = chunk_page("P", &body);
         assert!(chunks.iter().all(|c| c.section_path == vec!["P"]));
         assert!(chunks[0].text.contains("# not a heading"));
+    }
+
+    #[test]
+    fn link_targets_are_not_embedded() {
+        let chunk = Chunk {
+            ordinal: 0,
+            section_path: vec!["P".into()],
+            text: "[![crates.io](https://img.shields.io/x.svg)](https://crates.io/x) see \
+                   [the docs](https://docs.rs/x) (really) f(x)"
+                .into(),
+        };
+        assert_eq!(
+            chunk.embedding_input(),
+            "P\n\n[[crates.io]] see [the docs] (really) f(x)"
+        );
     }
 
     #[test]
