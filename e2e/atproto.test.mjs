@@ -2,8 +2,9 @@
 // official PDS with its OAuth authorization server, and a PLC directory; see
 // e2e/atproto-env/start.mjs), driven in headless Chromium. The flow is the production one:
 // PAR + PKCE + DPoP (with nonces) + private_key_jwt, the user signs in and consents on the PDS's
-// own pages, the callback is checked and exchanged. Then a private wiki, logout with token
-// revocation (checked at the PDS), and tampered or replayed callbacks.
+// own pages, the callback is checked and exchanged. Then, signed in with Bluesky: create a wiki
+// on the dashboard, connect an agent with the token shown once, invite a collaborator, delete
+// the wiki; logout with token revocation (checked at the PDS); tampered or replayed callbacks.
 //
 // Screenshots land in e2e/artifacts/atproto-NN-step.png.
 
@@ -179,13 +180,55 @@ describe('sign in with Bluesky (ATProto OAuth against a local PDS)', { timeout: 
     assert.match(await page.locator('.flash-error').innerText(), /unknown, expired or was already used/);
   });
 
-  step('a private wiki opens for its owner, signed in', 'wiki', async () => {
-    await server.cli(['wiki', 'create', 'notes', '--owner', 'alice.test', '--name', 'Alice notes']);
+  step('alice creates a wiki on the dashboard, connects an agent, invites bob, deletes it', 'dashboard', async () => {
+    await server.cli(['user', 'add', 'bob', '--name', 'Bob']);
+    await page.goto(`${server.baseUrl}/app/`);
+    assert.equal(await page.locator('h1.page-title').innerText(), 'Your wikis');
+    await page.fill('#slug', 'notes');
+    await page.fill('#display_name', 'Alice notes');
+    await page.click('#create');
+    const token = (await page.locator('#token-secret').innerText()).trim();
+    assert.match(token, /^rwt_[A-Za-z0-9_-]{43}$/);
+    const host = `notes.localhost:${server.port}`;
+    assert.match(await page.locator('#claude-command').innerText(), new RegExp(`http://${host}/mcp`));
+    // The MCP endpoint takes the token shown once.
+    const call = await server.request(host, '/mcp', {
+      method: 'POST',
+      headers: {
+        'Content-Type': 'application/json',
+        Accept: 'application/json, text/event-stream',
+        'MCP-Protocol-Version': '2025-06-18',
+        Authorization: `Bearer ${token}`,
+      },
+      body: JSON.stringify({
+        jsonrpc: '2.0', id: 1, method: 'tools/call',
+        params: { name: 'write_note', arguments: { path: 'From Agent', content: '# Hello from MCP\n' } },
+      }),
+    });
+    assert.equal(call.status, 200, call.text);
+    assert.notEqual(call.json().result.isError, true, call.text);
+    // bob is invited by handle and can read; the wiki is private to everyone else.
+    const anonymous = await server.request(host, '/Home', { headers: { Accept: 'text/html' } });
+    assert.notEqual(anonymous.status, 200, 'a new wiki is private');
+    await page.fill('#invite-handle', 'bob');
+    await page.selectOption('#invite-role', 'viewer');
+    await page.click('#invite-submit');
+    assert.equal(await page.locator('tr[data-member="bob"]').count(), 1);
+    const bob = await server.request(host, '/From_Agent', {
+      headers: { Cookie: await server.loginCookie('bob'), Accept: 'text/html' },
+    });
+    assert.equal(bob.status, 200, 'bob reads after the invitation');
+    // The owner opens the wiki, signed in through the handoff.
     await page.goto(`${server.wikiUrl('notes')}/`);
-    await page.waitForURL((u) => u.host === `notes.localhost:${server.port}` && u.pathname === '/');
-    const text = await page.locator('body').innerText();
-    assert.match(text, /Alice notes/);
-    assert.match(text, /alice\.test/, 'the signed-in user is shown');
+    await page.waitForURL((u) => u.host === host && u.pathname === '/');
+    assert.match(await page.locator('body').innerText(), /alice\.test/);
+    // Deleting removes the wiki and its token.
+    await page.goto(`${server.baseUrl}/app/wiki/notes`);
+    await page.fill('#confirm_slug', 'notes');
+    await page.click('#delete-wiki');
+    assert.equal(new URL(page.url()).pathname, '/app/');
+    const gone = await server.request(host, '/api/v1/pages', { headers: { Authorization: `Bearer ${token}` } });
+    assert.equal(gone.status, 404, gone.text);
   });
 
   step('logout revokes the ATProto tokens', 'logged-out', async () => {
