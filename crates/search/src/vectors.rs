@@ -20,6 +20,9 @@ pub(crate) const SCHEMA: &[&str] = &["CREATE TABLE IF NOT EXISTS vectors (
         vector BLOB NOT NULL,
         PRIMARY KEY (model, hash)) WITHOUT ROWID"];
 
+/// Texts per model call: padding to the longest text of a call wastes less when calls are small.
+const MODEL_CALL: usize = 16;
+
 /// One wiki's vectors for one model: row `i` of `data` is the vector of chunk `ids[i]`.
 #[derive(Debug)]
 pub(crate) struct Matrix {
@@ -80,11 +83,12 @@ impl SearchIndex {
         batch: usize,
     ) -> Result<usize, SearchError> {
         let model = embedder.model_id().to_string();
-        // Shortest first: a batch is padded to its longest text, so similar lengths waste less.
+        // No ORDER BY: grouping by the indexed hash lets SQLite stop after `batch` groups instead
+        // of sorting every pending chunk on every call.
         let rows = sqlx::query(
             "SELECT hash, min(section_path), min(text) FROM chunks c
              WHERE NOT EXISTS (SELECT 1 FROM vectors v WHERE v.model = ?1 AND v.hash = c.hash)
-             GROUP BY hash ORDER BY length(min(text)) LIMIT ?2",
+             GROUP BY hash LIMIT ?2",
         )
         .bind(&model)
         .bind(batch as i64)
@@ -93,19 +97,26 @@ impl SearchIndex {
         if rows.is_empty() {
             return Ok(0);
         }
-        let hashes: Vec<String> = rows.iter().map(|r| r.get(0)).collect();
-        let inputs: Vec<String> = rows
+        let mut pending: Vec<(String, String)> = rows
             .iter()
             .map(|r| {
                 let path = crate::chunk_store::split_path(&r.get::<String, _>(1));
-                format!("{}\n\n{}", path.join(" > "), r.get::<String, _>(2))
+                let input = format!("{}\n\n{}", path.join(" > "), r.get::<String, _>(2));
+                (r.get::<String, _>(0), input)
             })
             .collect();
+        // Similar lengths together: the model pads each call to its longest text.
+        pending.sort_by_key(|(_, input)| input.len());
+        let hashes: Vec<String> = pending.iter().map(|(hash, _)| hash.clone()).collect();
         let vectors = {
             let embedder = Arc::clone(embedder);
             tokio::task::spawn_blocking(move || {
-                let texts: Vec<&str> = inputs.iter().map(String::as_str).collect();
-                embedder.embed(&texts)
+                let mut vectors = Vec::with_capacity(pending.len());
+                for group in pending.chunks(MODEL_CALL) {
+                    let texts: Vec<&str> = group.iter().map(|(_, input)| input.as_str()).collect();
+                    vectors.extend(embedder.embed(&texts)?);
+                }
+                Ok::<_, robot_embed::EmbedError>(vectors)
             })
             .await??
         };

@@ -19,9 +19,9 @@ use tokio::sync::mpsc;
 
 use crate::index::SearchIndex;
 
-/// Chunks embedded per model call: big enough to amortise the call, small enough that a new
-/// commit waits at most one batch (about a second on two cores) for its full-text update.
-const EMBED_BATCH: usize = 16;
+/// Chunks embedded between two looks at the queue: enough to amortise finding them, few enough
+/// that a new commit waits a few seconds at most for its sync.
+const EMBED_BATCH: usize = 64;
 
 /// The state of the last full rebuild of a wiki started through [`Indexer::reindex`].
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
