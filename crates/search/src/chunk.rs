@@ -28,11 +28,7 @@ pub struct Chunk {
 impl Chunk {
     /// The heading of the section the chunk starts in (`""` before the first heading).
     pub fn section(&self) -> &str {
-        if self.section_path.len() > 1 {
-            self.section_path.last().map_or("", String::as_str)
-        } else {
-            ""
-        }
+        section_of(&self.section_path)
     }
 
     /// The heading path as shown: `Page > Section > Subsection`.
@@ -46,6 +42,14 @@ impl Chunk {
     /// whole input.)
     pub fn embedding_input(&self) -> String {
         format!("{}\n\n{}", self.context(), without_link_targets(&self.text))
+    }
+}
+
+/// The last heading of a section path (`""` when the path is only the page).
+pub(crate) fn section_of(path: &[String]) -> &str {
+    match path {
+        [_page, .., last] => last,
+        _ => "",
     }
 }
 

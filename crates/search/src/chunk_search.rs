@@ -81,6 +81,13 @@ pub struct ChunkHit {
     pub similarity: Option<f32>,
 }
 
+impl ChunkHit {
+    /// The heading of the section the chunk starts in (`""` before the first heading).
+    pub fn section(&self) -> &str {
+        crate::chunk::section_of(&self.section_path)
+    }
+}
+
 /// A candidate before its row is read.
 #[derive(Debug, Clone, Default)]
 struct Candidate {

@@ -280,11 +280,7 @@ fn clean_query(query: &str) -> NotesResult<String> {
 }
 
 fn passage(hit: ChunkHit) -> Passage {
-    let section = if hit.section_path.len() > 1 {
-        hit.section_path.last().cloned().unwrap_or_default()
-    } else {
-        String::new()
-    };
+    let section = hit.section().to_string();
     let mut matched = Vec::new();
     if hit.keyword_rank.is_some() {
         matched.push("keyword");
