@@ -182,6 +182,11 @@ impl ServerConfig {
         self.data_dir.join("keys")
     }
 
+    /// The hooks git runs for pushes (written on every start).
+    pub fn git_hooks_dir(&self) -> PathBuf {
+        self.data_dir.join("git-hooks")
+    }
+
     /// The directory holding one bare repository per wiki.
     pub fn wikis_dir(&self) -> PathBuf {
         self.data_dir.join("wikis")

@@ -60,7 +60,8 @@ pub async fn resolve_wiki(State(state): State<AppState>, mut req: Request, next:
         .map(|t| t.0.clone())
         .unwrap_or_default();
     let headers = req.headers().clone();
-    let built = match build(&state, label, csrf, &headers).await {
+    let surface = Surface::of(req.uri().path());
+    let built = match build(&state, label, csrf, &headers, surface).await {
         // Only requests that may write need the wiki's current quota on its repository.
         Ok(ctx) if !req.method().is_safe() => {
             crate::limits::quota::apply(&state, &ctx.wiki, &ctx.repo)
@@ -90,16 +91,43 @@ pub async fn resolve_wiki(State(state): State<AppState>, mut req: Request, next:
     }
 }
 
+/// Where on the wiki host a request goes, as far as credentials are concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Surface {
+    /// The web UI, `/api/v1` and `/mcp`: a Bearer token, else the session cookie.
+    Web,
+    /// Git smart HTTP (`/.git`): HTTP Basic (the password is a token) or Bearer, never cookies,
+    /// and nothing at all while the wiki's git access is off.
+    Git,
+}
+
+impl Surface {
+    fn of(path: &str) -> Surface {
+        if crate::git_http::is_git_path(path) {
+            Surface::Git
+        } else {
+            Surface::Web
+        }
+    }
+}
+
 async fn build(
     state: &AppState,
     label: Option<String>,
     csrf: String,
     headers: &HeaderMap,
+    surface: Surface,
 ) -> AppResult<WikiCtx> {
     let label = label.ok_or_else(|| AppError::NotFound("No wiki here.".into()))?;
     let missing = || AppError::NotFound(format!("There is no wiki called “{label}”."));
     let slug = Slug::parse(&label).map_err(|_| missing())?;
     let wiki = state.db.wiki_by_slug(&slug).await?.ok_or_else(missing)?;
+    // Off means absent: no challenge, no token check, nothing to probe.
+    if surface == Surface::Git && !wiki.git_access {
+        return Err(AppError::NotFound(format!(
+            "Git access is off for “{label}”; the wiki's owner can turn it on in the dashboard."
+        )));
+    }
     let repo = {
         let store = Arc::clone(&state.store);
         let slug = slug.to_string();
@@ -107,7 +135,11 @@ async fn build(
     };
     // A bearer token, when present, is the only credential considered: cookies are ignored so a
     // token request can never pick up a browser session's rights.
-    let (user, token, role, principal) = match bearer(headers)? {
+    let secret = match surface {
+        Surface::Web => bearer(headers)?,
+        Surface::Git => git_credential(headers)?,
+    };
+    let (user, token, role, principal) = match secret {
         Some(secret) => {
             let token = state.db.authenticate_api_token(&secret).await?.ok_or_else(|| {
                 AppError::InvalidToken(
@@ -126,6 +158,8 @@ async fn build(
             };
             (creator, Some(token), None, principal)
         }
+        // Git clients carry no browser session; a cookie sent to `/.git` is not a credential.
+        None if surface == Surface::Git => (None, None, None, Principal::Anonymous),
         None => {
             let user = current_user(state, headers).await;
             let role = match &user {
@@ -167,6 +201,39 @@ fn bearer(headers: &HeaderMap) -> AppResult<Option<String>> {
             "Use `Authorization: Bearer <token>` with a token for this wiki.".into(),
         )),
     }
+}
+
+/// The token of a git request: HTTP Basic's password (the user name is ignored, or holds the
+/// token when the password is empty, as in `https://TOKEN@host/.git`), or a Bearer token.
+fn git_credential(headers: &HeaderMap) -> AppResult<Option<String>> {
+    use base64::Engine as _;
+    let Some(value) = headers.get(AUTHORIZATION) else {
+        return Ok(None);
+    };
+    let value = value.to_str().unwrap_or_default().trim();
+    let garbled = || {
+        AppError::InvalidToken(
+            "Send a token of this wiki as the password (HTTP Basic) or as a Bearer token.".into(),
+        )
+    };
+    let (scheme, rest) = value.split_once(' ').ok_or_else(garbled)?;
+    if scheme.eq_ignore_ascii_case("bearer") {
+        return bearer(headers);
+    }
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return Err(garbled());
+    }
+    let decoded = base64::engine::general_purpose::STANDARD
+        .decode(rest.trim())
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .ok_or_else(garbled)?;
+    let (user, password) = decoded.split_once(':').unwrap_or((decoded.as_str(), ""));
+    let secret = if password.is_empty() { user } else { password };
+    if secret.is_empty() {
+        return Err(garbled());
+    }
+    Ok(Some(secret.to_string()))
 }
 
 /// The visitor's theme cookie, if it holds a known value.

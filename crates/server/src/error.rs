@@ -45,6 +45,9 @@ pub enum AppError {
         retry_after: u64,
     },
     /// Our fault; details go to the log, not to the client.
+    /// A service the request needs is missing on this server (e.g. git): 503.
+    #[error("{0}")]
+    Unavailable(String),
     #[error("internal error: {0:#}")]
     Internal(#[from] anyhow::Error),
 }
@@ -72,6 +75,7 @@ impl AppError {
             AppError::TooLarge(_) => (StatusCode::PAYLOAD_TOO_LARGE, "too_large"),
             AppError::OverQuota(_) => (StatusCode::PAYLOAD_TOO_LARGE, "quota_exceeded"),
             AppError::RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
+            AppError::Unavailable(_) => (StatusCode::SERVICE_UNAVAILABLE, "unavailable"),
             AppError::Internal(_) => (StatusCode::INTERNAL_SERVER_ERROR, "internal"),
         }
     }

@@ -13,6 +13,7 @@ pub mod context;
 pub mod csrf;
 pub mod dashboard;
 pub mod error;
+pub mod git_http;
 pub mod limits;
 pub mod mcp;
 pub mod negotiate;

@@ -4,8 +4,8 @@
 
 use axum::Json;
 use axum::extract::{Request, State};
-use axum::http::header::{ACCEPT, HOST, RETRY_AFTER};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::header::{ACCEPT, HOST, RETRY_AFTER, WWW_AUTHENTICATE};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -19,10 +19,14 @@ use crate::templates::{Chrome, ErrorTpl};
 pub async fn negotiate(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let headers = req.headers().clone();
     let original_url = original_url(&state, &req);
+    let git = crate::git_http::is_git_path(req.uri().path());
     let response = next.run(req).await;
     let Some(info) = response.extensions().get::<ErrorInfo>().cloned() else {
         return response;
     };
+    if git {
+        return for_git(&info, &response, &headers);
+    }
     if wants_json(&headers) {
         let body = serde_json::json!({ "error": info.code, "message": info.message });
         let mut json = (info.status, Json(body)).into_response();
@@ -69,6 +73,28 @@ pub async fn negotiate(State(state): State<AppState>, req: Request, next: Next) 
         page.headers_mut().insert(RETRY_AFTER, retry_after.clone());
     }
     page
+}
+
+/// Git shows a plain-text error body to its user (as `remote: …`), and answers a Basic
+/// challenge by asking for credentials.
+fn for_git(info: &ErrorInfo, response: &Response, headers: &HeaderMap) -> Response {
+    let mut plain = (info.status, format!("{}\n", info.message)).into_response();
+    if let Some(retry_after) = response.headers().get(RETRY_AFTER) {
+        plain.headers_mut().insert(RETRY_AFTER, retry_after.clone());
+    }
+    if info.status == StatusCode::UNAUTHORIZED {
+        let host = headers
+            .get(HOST)
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or_default()
+            .replace(['"', '\\'], "");
+        if let Ok(challenge) =
+            HeaderValue::from_str(&format!("Basic realm=\"{host}\", charset=\"UTF-8\""))
+        {
+            plain.headers_mut().insert(WWW_AUTHENTICATE, challenge);
+        }
+    }
+    plain
 }
 
 /// Whether the request addressed a wiki host (where `/-/request-access` exists).

@@ -35,6 +35,8 @@ pub struct AppState {
     pub limits: Arc<crate::limits::RateLimits>,
     /// The ATProto OAuth client (Bluesky login).
     pub atproto: Arc<robot_atproto::OAuthClient>,
+    /// Starts git for clone and push (git smart HTTP).
+    pub git: crate::git_http::GitRunner,
 }
 
 impl AppState {
@@ -71,6 +73,13 @@ impl AppState {
         let indexer =
             robot_search::Indexer::start(Arc::clone(&search), Arc::clone(&store), embedder);
         let atproto = atproto_client(&config)?;
+        let git =
+            crate::git_http::GitRunner::install(&config.git_hooks_dir()).with_context(|| {
+                format!(
+                    "cannot write git hooks in {}",
+                    config.git_hooks_dir().display()
+                )
+            })?;
         Ok(AppState {
             limits: Arc::new(crate::limits::RateLimits::new(&config.limits)),
             config: Arc::new(config),
@@ -83,6 +92,7 @@ impl AppState {
             indexer,
             query_vectors: Arc::default(),
             atproto: Arc::new(atproto),
+            git,
         })
     }
 }

@@ -98,6 +98,10 @@ async fn bearer_jwt_manages_a_wiki_from_creation_to_deletion() {
         "unchanged"
     );
     assert_eq!(patched.json["wiki"]["git_access_enabled"], true);
+    assert_eq!(
+        patched.json["wiki"]["git_url"],
+        "http://research.localhost:8080/.git"
+    );
     let bad = json(
         &w,
         PLATFORM,
@@ -1194,6 +1198,14 @@ async fn dashboard_creates_a_wiki_shows_its_token_once_and_deletes_it() {
         ("Renamed", true)
     );
     assert_eq!(wiki.access.read, robot_platform::AccessLevel::Anonymous);
+    // With git access on, the page shows how to clone.
+    let shown = page(&w, PLATFORM, "/app/wiki/alice", Some(&w.alice)).await;
+    let clone = element_text(&shown.text, "git-clone").expect("clone command");
+    assert!(
+        clone.starts_with("git clone http://token:")
+            && clone.ends_with("@alice.localhost:8080/.git alice"),
+        "{clone}"
+    );
     let minted = form(
         &w,
         PLATFORM,

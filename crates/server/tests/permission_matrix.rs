@@ -1,7 +1,7 @@
 //! The permission matrix across every surface: each principal (anonymous, signed-in non-member,
 //! viewer, editor, admin, owner, read-only and editor API tokens) × every combination of the
 //! three access levels (4³ = 64) × each surface (browser UI, REST with a session, REST and MCP
-//! with a token, attachments through the UI, REST and MCP).
+//! with a token, attachments through the UI, REST and MCP, and git smart HTTP: clone and push).
 //!
 //! What each principal may do is `robot_platform::policy::permissions`, which its own unit tests
 //! check against an independent oracle; here every surface must agree with it, and a refused
@@ -48,6 +48,7 @@ enum Who {
 struct Case<'a> {
     world: &'a World,
     who: &'a Who,
+    access: AccessSettings,
     label: String,
     n: usize,
 }
@@ -308,13 +309,99 @@ impl Case<'_> {
             StatusCode::UNAUTHORIZED,
             "{label}: MCP with a session: {reply:?}"
         );
+        // Git never accepts a session either: with cookies, a clone has exactly the anonymous
+        // visitor's rights, and a push always needs a token.
+        let anonymous = permissions(&Principal::Anonymous, None, &self.access);
+        let reply = self
+            .request(Method::GET, CLONE_REFS, "*/*", None, vec![])
+            .await;
+        assert_git(
+            &reply,
+            anonymous.read,
+            StatusCode::UNAUTHORIZED,
+            label,
+            "git clone",
+        );
+        let before = self.head().await;
+        let reply = self
+            .request(
+                Method::POST,
+                "/.git/git-receive-pack",
+                "application/x-git-receive-pack-result",
+                Some("application/x-git-receive-pack-request"),
+                b"0000".to_vec(),
+            )
+            .await;
+        assert_git(&reply, false, StatusCode::UNAUTHORIZED, label, "git push");
+        assert_eq!(
+            self.head().await,
+            before,
+            "{label}: refused push changed the wiki"
+        );
     }
+}
+
+/// The ref advertisement of a clone and of a push.
+const CLONE_REFS: &str = "/.git/info/refs?service=git-upload-pack";
+const PUSH_REFS: &str = "/.git/info/refs?service=git-receive-pack";
+
+/// A git request is served (200, git's content type) or refused with `refusal` (a 401 with a
+/// Basic challenge, so git asks for credentials, or a 403 without one).
+fn assert_git(reply: &Reply, allowed: bool, refusal: StatusCode, label: &str, surface: &str) {
+    if allowed {
+        assert_eq!(
+            reply.status,
+            StatusCode::OK,
+            "{label}: {surface}: {reply:?}"
+        );
+        let ctype = reply.headers[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap_or_default();
+        assert!(
+            ctype.starts_with("application/x-git-"),
+            "{label}: {surface}: {ctype}"
+        );
+        return;
+    }
+    assert_eq!(reply.status, refusal, "{label}: {surface}: {reply:?}");
+    let challenge = reply.headers.get(header::WWW_AUTHENTICATE);
+    if refusal == StatusCode::UNAUTHORIZED {
+        let challenge = challenge.and_then(|v| v.to_str().ok()).unwrap_or_default();
+        assert!(
+            challenge.starts_with("Basic "),
+            "{label}: {surface}: {challenge}"
+        );
+    } else {
+        assert!(challenge.is_none(), "{label}: {surface}: challenged");
+    }
+}
+
+/// A git request to `notes` with `token` as the Basic password.
+async fn git_request(w: &World, token: &str, method: Method, path: &str, body: &[u8]) -> Reply {
+    let credentials = base64::engine::general_purpose::STANDARD.encode(format!("git:{token}"));
+    let req = Request::builder()
+        .method(method)
+        .uri(path)
+        .header(header::HOST, NOTES)
+        .header(header::AUTHORIZATION, format!("Basic {credentials}"))
+        .header(
+            header::CONTENT_TYPE,
+            "application/x-git-receive-pack-request",
+        )
+        .body(Body::from(body.to_vec()))
+        .expect("request");
+    send(&w.state, req).await
 }
 
 /// Runs the whole matrix for one kind of principal (`role` on `notes`, or anonymous).
 async fn matrix(role: Option<Role>, anonymous: bool) {
     let w = world().await;
     let wiki = make_wiki(&w.state, "notes", &w.alice).await;
+    w.state
+        .db
+        .set_git_access(&wiki.slug, true)
+        .await
+        .expect("git on");
     let (who, principal, effective_role) = if anonymous {
         (Who::Anonymous, Principal::Anonymous, None)
     } else {
@@ -343,6 +430,7 @@ async fn matrix(role: Option<Role>, anonymous: bool) {
         let case = Case {
             world: &w,
             who: &who,
+            access,
             label: format!("{role:?}/anonymous={anonymous} at {access:?}"),
             n,
         };
@@ -426,6 +514,11 @@ async fn rest(
 async fn tokens_over_rest_and_mcp() {
     let w = world().await;
     let wiki = make_wiki(&w.state, "notes", &w.alice).await;
+    w.state
+        .db
+        .set_git_access(&wiki.slug, true)
+        .await
+        .expect("git on");
     for role in [TokenRole::ReadOnly, TokenRole::Editor] {
         let (_, token) = w
             .state
@@ -508,6 +601,37 @@ async fn tokens_over_rest_and_mcp() {
                 expected.upload,
                 "{label}: REST upload {upload}"
             );
+            let clone = git_request(&w, &token, Method::GET, CLONE_REFS, b"").await;
+            assert_git(
+                &clone,
+                expected.read,
+                StatusCode::FORBIDDEN,
+                &label,
+                "git clone",
+            );
+            let push = git_request(&w, &token, Method::GET, PUSH_REFS, b"").await;
+            let may_push = expected.write && expected.upload;
+            assert_git(&push, may_push, StatusCode::FORBIDDEN, &label, "git push");
+            if !may_push {
+                let before = w
+                    .state
+                    .store
+                    .wiki("notes")
+                    .expect("repo")
+                    .head()
+                    .expect("head");
+                let refused =
+                    git_request(&w, &token, Method::POST, "/.git/git-receive-pack", b"0000").await;
+                assert_eq!(refused.status, StatusCode::FORBIDDEN, "{label}: git push");
+                let after = w
+                    .state
+                    .store
+                    .wiki("notes")
+                    .expect("repo")
+                    .head()
+                    .expect("head");
+                assert_eq!(after, before, "{label}: refused push changed the wiki");
+            }
             let admin = rest(&w, &token, Method::GET, "/-/admin", None).await;
             assert_eq!(
                 admin,

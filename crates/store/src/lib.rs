@@ -11,6 +11,8 @@
 //! - Quotas ([`Quota`]) are enforced by that same write path, under the writer lock, before
 //!   anything is written; [`WikiRepo::usage`] measures the repository incrementally, and
 //!   listeners added with [`Store::on_change`] hear about every commit (search indexing, usage).
+//! - Pushes ([`WikiRepo::receive_push`]) run `git receive-pack` under the same writer lock, are
+//!   admitted against the quota first, and are announced to the same listeners.
 //! - Inputs are parsed before git sees them: [`RepoPath`] cannot escape the repository, and
 //!   [`Revision`] is only `HEAD` or a hex id.
 
@@ -26,6 +28,7 @@ mod import;
 mod observer;
 mod pages;
 mod pool;
+mod push;
 mod quota;
 mod repo;
 mod repo_path;
@@ -40,6 +43,7 @@ pub use diff::{DiffLine, FileDiff, Hunk, LineKind};
 pub use error::StoreError;
 pub use history::{ChangeStatus, ChangedFile, CommitInfo, LogQuery};
 pub use pages::Attachment;
+pub use push::{PushBudget, PushOutcome};
 pub use quota::{Quota, QuotaExceeded, Usage, human_bytes};
 pub use repo::{FileBlob, MAIN_REF, WikiRepo};
 pub use repo_path::RepoPath;

@@ -155,6 +155,7 @@ async fn wiki_json(state: &AppState, wiki: &Wiki, role: Role) -> AppResult<Value
         "role": role,
         "access": wiki.access,
         "git_access_enabled": wiki.git_access,
+        "git_url": wiki.git_access.then(|| service::git_url(state, &wiki.slug)),
         "created_at": wiki.created_at,
     }))
 }

@@ -334,6 +334,7 @@ async fn render_wiki(
                 .map(|(level, label)| (level.to_string(), (*label).to_string()))
                 .collect(),
             git_access: wiki.git_access,
+            git_clone: service::git_clone_command(state, &wiki.slug, "<token>"),
             tokens,
             owner_handle,
             members: members

@@ -377,6 +377,25 @@ pub fn mcp_endpoint(state: &AppState, slug: &Slug) -> String {
     format!("{}/mcp", state.config.wiki_url(slug.as_str()))
 }
 
+/// The git clone URL of a wiki (served only while its git access is on).
+pub fn git_url(state: &AppState, slug: &Slug) -> String {
+    format!(
+        "{}{}",
+        state.config.wiki_url(slug.as_str()),
+        crate::git_http::PREFIX
+    )
+}
+
+/// The `git clone` command for a wiki, with `token` as the password in the URL.
+pub fn git_clone_command(state: &AppState, slug: &Slug, token: &str) -> String {
+    let url = git_url(state, slug);
+    let with_token = match url.split_once("://") {
+        Some((scheme, rest)) => format!("{scheme}://token:{token}@{rest}"),
+        None => url,
+    };
+    format!("git clone {with_token} {slug}")
+}
+
 /// The Claude Code command that connects to a wiki's MCP endpoint with `token`.
 pub fn claude_command(slug: &Slug, endpoint: &str, token: &str) -> String {
     format!(

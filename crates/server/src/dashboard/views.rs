@@ -128,6 +128,8 @@ pub struct WikiTpl {
     /// (value, label).
     pub levels: Vec<(String, String)>,
     pub git_access: bool,
+    /// `git clone …` with a `<token>` placeholder.
+    pub git_clone: String,
     pub tokens: Vec<TokenItem>,
     pub owner_handle: String,
     pub members: Vec<MemberItem>,

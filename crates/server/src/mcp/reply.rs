@@ -147,6 +147,7 @@ pub fn from_app(err: AppError) -> CallToolResult {
             message,
             Some(json!({ "retry_after": retry_after })),
         ),
+        AppError::Unavailable(message) => fail("unavailable", message, None),
         AppError::Internal(err) => internal(format!("{err:#}")),
     }
 }

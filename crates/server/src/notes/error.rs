@@ -220,6 +220,7 @@ impl From<AppError> for NotesError {
                 message,
                 retry_after,
             },
+            AppError::Unavailable(message) => NotesError::Unavailable(message),
             AppError::Internal(err) => NotesError::Internal(err),
         }
     }

@@ -80,7 +80,9 @@ pub fn wiki_router(state: AppState) -> Router {
         // `/mcp` (and its discovery document) has its own bearer-only guard in front of the
         // context resolver, and no CSRF guard: it never reads cookies. Its exact paths win over
         // the `/{*path}` page catch-all.
-        .merge(crate::mcp::router(state))
+        .merge(crate::mcp::router(state.clone()))
+        // Git smart HTTP, likewise outside the CSRF guard: it never reads cookies either.
+        .merge(crate::git_http::router(state))
 }
 
 async fn page_get(

@@ -1,0 +1,65 @@
+//! The pre-receive hook every push passes through. Git runs it after the pack is received and
+//! before any ref moves, with the new objects still in quarantine: when it refuses, the objects
+//! are thrown away and the wiki is exactly as before. Its limits come from the environment the
+//! runner sets, so one script serves every wiki.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// Environment variable carrying the only ref a push may update.
+pub const ENV_BRANCH: &str = "ROBOT_BRANCH";
+/// Environment variable carrying the page limit (absent: no limit).
+pub const ENV_MAX_PAGES: &str = "ROBOT_MAX_PAGES";
+
+/// The script. It refuses, with a message git shows as `remote: …`:
+/// - any ref but the wiki's branch (tags and other branches would be invisible in the wiki);
+/// - a head with more pages (`.md` files) than the limit.
+///
+/// Deleting the branch and rewriting its history are refused by git itself
+/// (`receive.denyDeletes`, `receive.denyNonFastForwards`, see `runner.rs`).
+const PRE_RECEIVE: &str = r#"#!/bin/sh
+# Written by robot.wtf at start-up; changes are overwritten.
+zero=0000000000000000000000000000000000000000
+status=0
+while read -r old new ref; do
+    if [ "$ref" != "$ROBOT_BRANCH" ]; then
+        echo "robot.wtf: only ${ROBOT_BRANCH#refs/heads/} can be pushed: the wiki shows that branch alone ($ref refused)" >&2
+        status=1
+        continue
+    fi
+    if [ "$new" = "$zero" ]; then
+        continue
+    fi
+    if [ -n "$ROBOT_MAX_PAGES" ]; then
+        pages=$(git ls-tree -r -z --name-only "$new" | tr '\0' '\n' | grep -c '\.md$')
+        if [ "$pages" -gt "$ROBOT_MAX_PAGES" ]; then
+            echo "robot.wtf: this push would leave $pages pages, over the wiki's limit of $ROBOT_MAX_PAGES pages; nothing was changed" >&2
+            status=1
+        fi
+    fi
+done
+exit $status
+"#;
+
+/// Writes the hooks into `dir` (created if missing) and returns it, for `core.hooksPath`.
+pub fn install(dir: &Path) -> io::Result<PathBuf> {
+    std::fs::create_dir_all(dir)?;
+    let path = dir.join("pre-receive");
+    // Write beside, then rename: a push running during start-up never sees half a script.
+    let staging = dir.join("pre-receive.tmp");
+    std::fs::write(&staging, PRE_RECEIVE)?;
+    make_executable(&staging)?;
+    std::fs::rename(&staging, &path)?;
+    Ok(dir.to_path_buf())
+}
+
+#[cfg(unix)]
+fn make_executable(path: &Path) -> io::Result<()> {
+    use std::os::unix::fs::PermissionsExt as _;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755))
+}
+
+#[cfg(not(unix))]
+fn make_executable(_path: &Path) -> io::Result<()> {
+    Ok(())
+}
