@@ -136,6 +136,22 @@ async fn the_account_page_logs_out_every_session_and_a_copied_cookie_stops_worki
     assert_eq!(location(&out), "/");
     assert!(flash(&out).contains("signed out everywhere"), "{out:?}");
     assert!(clears_the_session_cookie(&out), "{:?}", out.headers);
+    // The landing page shows the message once.
+    let flash_cookie = out
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("robot_flash="))
+        .and_then(|c| c.split(';').next())
+        .expect("a flash cookie")
+        .to_string();
+    let landing = with_cookie(&w, Method::GET, PLATFORM, "/", &flash_cookie, HTML).await;
+    assert!(landing.text.contains("flash-ok"), "{landing:?}");
+    assert!(
+        landing.text.contains("signed out everywhere"),
+        "{landing:?}"
+    );
 
     // After: the copied cookie is refused on the platform host and on the wiki host.
     let dashboard = with_cookie(&w, Method::GET, PLATFORM, "/app/", &copied, HTML).await;
