@@ -4,7 +4,9 @@
 // PAR + PKCE + DPoP (with nonces) + private_key_jwt, the user signs in and consents on the PDS's
 // own pages, the callback is checked and exchanged. Then, signed in with Bluesky: create a wiki
 // on the dashboard, connect an agent with the token shown once, invite a collaborator, delete
-// the wiki; logout with token revocation (checked at the PDS); tampered or replayed callbacks.
+// the wiki; the display name comes from her Bluesky profile record; logout with token revocation
+// (checked at the PDS); "log out everywhere" (a copied cookie stops working, tokens revoked);
+// tampered or replayed callbacks.
 //
 // Screenshots land in e2e/artifacts/atproto-NN-step.png.
 
@@ -13,13 +15,15 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { startServer, artifactsDir } from './lib/server.mjs';
 import { launchBrowser } from './lib/browser.mjs';
-import { startAtprotoNetwork, queryDb, getSession, ALICE_PASSWORD } from './lib/atproto.mjs';
+import { startAtprotoNetwork, queryDb, getSession, putProfile, ALICE_PASSWORD } from './lib/atproto.mjs';
 
 let network;
 let server;
 let browser;
 let page;
 let shots = 0;
+/** alice's Bluesky display name, written to her profile record before she signs in. */
+const ALICE_NAME = 'Alice Example';
 /** Callback URLs the browser was sent to, in order. */
 const callbacks = [];
 
@@ -115,6 +119,9 @@ describe('sign in with Bluesky (ATProto OAuth against a local PDS)', { timeout: 
         '--atproto-plc-url', network.plc,
         '--atproto-handle-resolver', network.pds,
         '--atproto-insecure-test',
+        // Five sign-ins and their callbacks exceed the default login burst; rate limits have
+        // their own e2e test (limits.test.mjs).
+        '--rate-login', 'off',
       ],
     });
     browser = await launchBrowser();
@@ -154,15 +161,18 @@ describe('sign in with Bluesky (ATProto OAuth against a local PDS)', { timeout: 
     assert.equal(await page.inputValue('#handle'), 'nobody.test', 'the handle is kept');
   });
 
-  step('alice signs in at her PDS and comes back signed in', 'signed-in', async () => {
+  step('alice signs in at her PDS and comes back signed in, named from her profile', 'signed-in', async () => {
+    assert.equal(await putProfile(network.pds, network.did, `  ${ALICE_NAME}\u202e `), 200);
     const landed = await signInAtPds();
     assert.equal(new URL(landed).pathname, '/');
-    assert.match(await page.locator('body').innerText(), /alice\.test/);
+    assert.match(await page.locator('header').innerText(), new RegExp(ALICE_NAME));
     // The authorization server redirects to the loopback alias, which forwards to the platform.
     assert.match(callbacks[0], /^http:\/\/127\.0\.0\.1:\d+\/auth\/atproto\/callback\?/);
     assert.equal(callbacks[1], onPlatform(callbacks[0]));
-    const users = await queryDb(path.join(server.dataDir, 'robot.db'), 'SELECT handle, did FROM users');
-    assert.deepEqual(users, [{ handle: 'alice.test', did: network.did }]);
+    const users = await queryDb(path.join(server.dataDir, 'robot.db'), 'SELECT handle, did, display_name FROM users');
+    assert.deepEqual(users, [{ handle: 'alice.test', did: network.did, display_name: ALICE_NAME }]);
+    await page.goto(`${server.baseUrl}/app/account`);
+    assert.match(await page.locator('body').innerText(), new RegExp(`Name: ${ALICE_NAME}`));
   });
 
   step('the stored ATProto session works at the PDS', 'pds-session', async () => {
@@ -221,7 +231,7 @@ describe('sign in with Bluesky (ATProto OAuth against a local PDS)', { timeout: 
     // The owner opens the wiki, signed in through the handoff.
     await page.goto(`${server.wikiUrl('notes')}/`);
     await page.waitForURL((u) => u.host === host && u.pathname === '/');
-    assert.match(await page.locator('body').innerText(), /alice\.test/);
+    assert.match(await page.locator('body').innerText(), new RegExp(ALICE_NAME));
     // Deleting removes the wiki and its token.
     await page.goto(`${server.baseUrl}/app/wiki/notes`);
     await page.fill('#confirm_slug', 'notes');
@@ -235,10 +245,34 @@ describe('sign in with Bluesky (ATProto OAuth against a local PDS)', { timeout: 
     const [session] = await aliceSessions();
     await page.goto(`${server.baseUrl}/auth/logout`);
     await Promise.all([page.waitForURL(`${server.baseUrl}/`), page.click('#confirm-logout')]);
-    assert.doesNotMatch(await page.locator('header').innerText(), /alice\.test/);
+    assert.doesNotMatch(await page.locator('header').innerText(), new RegExp(ALICE_NAME));
     assert.deepEqual(await aliceSessions(), [], 'the stored session is gone');
     const res = await getSession(session.pds_url.replace(/\/$/, ''), session.access_token, session.dpop_key);
     assert.equal(res.status, 401, `the revoked token must be refused: ${JSON.stringify(res.body)}`);
+  });
+
+  step('log out everywhere ends a copied session and revokes the ATProto tokens', 'logged-out-everywhere', async () => {
+    await signInAtPds();
+    const [session] = await aliceSessions();
+    assert.ok(session, 'signed in again');
+    const cookies = await page.context().cookies(server.baseUrl);
+    const copied = cookies.filter((c) => c.name === 'robot_session').map((c) => `${c.name}=${c.value}`).join('; ');
+    assert.ok(copied, 'a session cookie to copy');
+    const me = (cookie) => server.request(`localhost:${server.port}`, '/api/me', { headers: { Cookie: cookie, Accept: 'application/json' } });
+    assert.equal((await me(copied)).status, 200);
+    await page.goto(`${server.baseUrl}/app/account`);
+    await Promise.all([page.waitForURL(`${server.baseUrl}/`), page.click('#logout-everywhere')]);
+    assert.match(await page.locator('.flash-ok').innerText(), /signed out everywhere/);
+    assert.doesNotMatch(await page.locator('header').innerText(), new RegExp(ALICE_NAME));
+    assert.equal((await me(copied)).status, 401, 'the copied cookie is refused');
+    assert.deepEqual(await aliceSessions(), [], 'the stored session is gone');
+    const res = await getSession(session.pds_url.replace(/\/$/, ''), session.access_token, session.dpop_key);
+    assert.equal(res.status, 401, `the revoked token must be refused: ${JSON.stringify(res.body)}`);
+    // Signing in again right away works.
+    await signInAtPds();
+    assert.match(await page.locator('header').innerText(), new RegExp(ALICE_NAME));
+    await page.goto(`${server.baseUrl}/auth/logout`);
+    await Promise.all([page.waitForURL(`${server.baseUrl}/`), page.click('#confirm-logout')]);
   });
 
   step('a callback with a foreign issuer is refused, and its state is spent', 'wrong-issuer', async () => {
@@ -253,7 +287,7 @@ describe('sign in with Bluesky (ATProto OAuth against a local PDS)', { timeout: 
     assert.equal(again.status(), 400, 'the genuine callback no longer works either');
     assert.match(await page.locator('.flash-error').innerText(), /already used/);
     await page.goto(`${server.baseUrl}/`);
-    assert.doesNotMatch(await page.locator('header').innerText(), /alice\.test/, 'not signed in');
+    assert.doesNotMatch(await page.locator('header').innerText(), new RegExp(ALICE_NAME), 'not signed in');
     assert.deepEqual(await aliceSessions(), []);
   });
 });

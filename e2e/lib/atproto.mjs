@@ -122,3 +122,29 @@ export async function getSession(pds, accessToken, dpopSecret) {
   }
   throw new Error('the PDS kept asking for a new DPoP nonce');
 }
+
+/**
+ * Writes alice's Bluesky profile record (`app.bsky.actor.profile/self`) on the PDS, signed in
+ * with her password as a Bluesky client would be. Resolves with the XRPC reply's status.
+ */
+export async function putProfile(pds, did, displayName) {
+  const login = await fetch(`${pds}/xrpc/com.atproto.server.createSession`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ identifier: 'alice.test', password: ALICE_PASSWORD }),
+  });
+  if (login.status !== 200) throw new Error(`createSession: ${login.status} ${await login.text()}`);
+  const { accessJwt } = await login.json();
+  const res = await fetch(`${pds}/xrpc/com.atproto.repo.putRecord`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${accessJwt}` },
+    body: JSON.stringify({
+      repo: did,
+      collection: 'app.bsky.actor.profile',
+      rkey: 'self',
+      record: { $type: 'app.bsky.actor.profile', displayName },
+    }),
+  });
+  if (res.status !== 200) throw new Error(`putRecord: ${res.status} ${await res.text()}`);
+  return res.status;
+}

@@ -337,6 +337,14 @@ impl OAuthClient {
         Ok(())
     }
 
+    /// The display name in the public Bluesky profile of the session's account, read from its
+    /// PDS through the hardened fetcher ([`crate::profile::fetch_display_name`]).
+    pub async fn display_name(&self, session: &Session) -> Result<Option<String>, AtprotoError> {
+        let pds = parse_stored_url(&session.pds)?;
+        let did = Did::parse(&session.did)?;
+        crate::profile::fetch_display_name(&self.fetcher, &pds, &did).await
+    }
+
     /// Calls an XRPC query on the session's PDS with its DPoP-bound token (used to check a
     /// session works, e.g. `com.atproto.server.getSession`).
     pub async fn xrpc_get(&self, session: &Session, method: &str) -> Result<Reply, AtprotoError> {

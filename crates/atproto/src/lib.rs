@@ -4,6 +4,7 @@
 //! - [`metadata`]: PDS → authorization server discovery and the profile's metadata rules.
 //! - [`client::OAuthClient`]: PAR + PKCE + DPoP + `private_key_jwt`, the code exchange with its
 //!   checks, revocation.
+//! - [`profile`]: the display name from the account's public profile record on its PDS.
 //! - [`fetch::Fetcher`]: every outbound request, hardened against SSRF.
 //! - [`jose`], [`pkce`], [`dpop`]: the small cryptographic pieces, by hand.
 //! - [`client_key::ClientKey`]: our ES256 key, generated on first start.
@@ -22,6 +23,7 @@ pub mod identity;
 pub mod jose;
 pub mod metadata;
 pub mod pkce;
+pub mod profile;
 
 pub use client::{ClientConfig, LoginStart, OAuthClient, PendingLogin, SCOPE, Session};
 pub use client_key::ClientKey;

@@ -42,6 +42,16 @@ impl SessionClaims {
         }
     }
 
+    /// The same claims issued at `iat` instead (seconds since the epoch), with the same
+    /// lifetime: the server moves a session issued in the second of a "log out everywhere" just
+    /// past it, since `iat` has only second precision.
+    pub fn issued_at(mut self, iat: i64) -> Self {
+        let ttl = self.exp.saturating_sub(self.iat);
+        self.iat = iat;
+        self.exp = iat.saturating_add(ttl);
+        self
+    }
+
     /// The user id in `sub`, or `None` when the subject is not a platform user.
     pub fn user_id(&self) -> Option<i64> {
         self.sub.strip_prefix("user:")?.parse().ok()
@@ -70,6 +80,12 @@ mod tests {
         );
         assert_eq!(c.exp - c.iat, 3600);
         assert_eq!(c.jti.len(), 43);
+    }
+
+    #[test]
+    fn issued_at_keeps_the_lifetime() {
+        let c = SessionClaims::new(1, "a", "A", "x", 3600).issued_at(2_000_000_000);
+        assert_eq!((c.iat, c.exp), (2_000_000_000, 2_000_003_600));
     }
 
     #[test]

@@ -13,7 +13,7 @@ mod model;
 pub mod policy;
 mod slug;
 
-pub use db::{AtprotoLogin, AtprotoSession, Db, TOKEN_PREFIX};
+pub use db::{AtprotoLogin, AtprotoSession, Db, RevokedSessions, TOKEN_PREFIX};
 pub use error::PlatformError;
 pub use model::{
     AccessRequest, ApiToken, Member, NewWiki, PlatformCounts, QuotaOverride, User, UserWiki, Wiki,

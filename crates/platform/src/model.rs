@@ -24,9 +24,31 @@ pub struct User {
     pub is_platform_admin: bool,
     /// Seconds since the Unix epoch.
     pub created_at: i64,
+    /// Session tokens issued at or before this second (since the Unix epoch) are refused: set by
+    /// "log out everywhere" ([`crate::Db::revoke_sessions`]); 0 when never used. Not shown to
+    /// anyone, hence not serialized.
+    #[serde(skip)]
+    pub sessions_valid_after: i64,
 }
 
 impl User {
+    /// Whether a session token of this user issued at `iat` (seconds since the epoch) still
+    /// signs them in. The one rule behind "log out everywhere": refused when issued at or before
+    /// [`User::sessions_valid_after`]. A token issued in the same second as the revocation is
+    /// refused too, since `iat` has only second precision; [`User::next_session_iat`] keeps the
+    /// sessions issued after it working.
+    pub fn accepts_session_issued_at(&self, iat: i64) -> bool {
+        iat > self.sessions_valid_after
+    }
+
+    /// The `iat` for a session issued `now` (seconds since the epoch): `now`, or one second
+    /// after the last revocation when that is later (a login in the same second as "log out
+    /// everywhere", or after a revocation that ran ahead of the clock), so the new session passes
+    /// [`User::accepts_session_issued_at`].
+    pub fn next_session_iat(&self, now: i64) -> i64 {
+        now.max(self.sessions_valid_after.saturating_add(1))
+    }
+
     /// The principal this user acts as.
     pub fn principal(&self) -> Principal {
         Principal::User {
@@ -202,4 +224,45 @@ pub struct WikiUsage {
     pub pages: u64,
     /// When it was recorded (seconds since the Unix epoch).
     pub updated_at: i64,
+}
+
+#[cfg(test)]
+mod session_tests {
+    use super::User;
+
+    fn user(valid_after: i64) -> User {
+        User {
+            id: 1,
+            handle: "alice".into(),
+            display_name: "Alice".into(),
+            did: None,
+            is_platform_admin: false,
+            created_at: 0,
+            sessions_valid_after: valid_after,
+        }
+    }
+
+    #[test]
+    fn sessions_issued_at_or_before_the_revocation_are_refused() {
+        let never = user(0);
+        assert!(never.accepts_session_issued_at(1_700_000_000));
+        let revoked = user(1_700_000_000);
+        assert!(!revoked.accepts_session_issued_at(1_699_999_999));
+        assert!(
+            !revoked.accepts_session_issued_at(1_700_000_000),
+            "the same second as the revocation"
+        );
+        assert!(revoked.accepts_session_issued_at(1_700_000_001));
+    }
+
+    #[test]
+    fn a_session_issued_in_the_revocation_second_is_moved_past_it() {
+        let revoked = user(1_700_000_000);
+        for now in [1_699_999_990, 1_700_000_000] {
+            let iat = revoked.next_session_iat(now);
+            assert_eq!(iat, 1_700_000_001);
+            assert!(revoked.accepts_session_issued_at(iat));
+        }
+        assert_eq!(revoked.next_session_iat(1_700_000_050), 1_700_000_050);
+    }
 }

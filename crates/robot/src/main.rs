@@ -222,6 +222,12 @@ enum UserCommand {
     },
     /// List users: handle, display name.
     List,
+    /// Sign a user out of every session (all browsers, copied cookies, platform bearer tokens)
+    /// and revoke their Bluesky sign-ins; wiki API tokens are not affected.
+    LogoutEverywhere {
+        /// The user's handle.
+        handle: String,
+    },
 }
 
 /// Lifetime of a CLI login link.
@@ -489,6 +495,12 @@ async fn user(state: &AppState, cmd: UserCommand) -> anyhow::Result<()> {
             for user in state.db.list_users().await? {
                 println!("{}\t{}", user.handle, user.display_name);
             }
+            Ok(())
+        }
+        UserCommand::LogoutEverywhere { handle } => {
+            let user = find_user(state, &handle).await?;
+            robot_server::session::log_out_everywhere(state, user.id).await?;
+            println!("signed {} out of every session", user.handle);
             Ok(())
         }
     }

@@ -3,14 +3,21 @@
 //! In production the cookie carries `Domain={domain}` and so reaches every wiki host. Browsers
 //! refuse that for `localhost` (and custom domains can never share it), so the platform can also
 //! hand a signed-in user over to a wiki host with a one-time link (see `views::platform`).
+//!
+//! Tokens are not stored, so they cannot be deleted: "log out everywhere" ([`log_out_everywhere`])
+//! records a per-user cut-off instead, and [`verify_session`] refuses tokens issued before it.
 
 use axum::http::header::{COOKIE, SET_COOKIE};
 use axum::http::{HeaderMap, HeaderValue};
-use robot_auth::SessionClaims;
+use robot_auth::{AuthError, SessionClaims};
 use robot_platform::User;
 
 use crate::config::ServerConfig;
 use crate::state::AppState;
+
+mod everywhere;
+
+pub use everywhere::log_out_everywhere;
 
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "robot_session";
@@ -29,21 +36,65 @@ pub fn cookie_value(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(|(_, v)| v.trim().to_string())
 }
 
-/// The signed-in user, if the request carries a valid session for a user that still exists.
+/// Why a session token does not sign anyone in.
+#[derive(Debug, thiserror::Error)]
+pub enum SessionRefusal {
+    /// The token was genuine but has expired.
+    #[error("the session has expired; sign in again")]
+    Expired,
+    /// Not a token of ours (forged, malformed, another issuer or algorithm).
+    #[error("the session token is invalid; sign in again")]
+    Invalid,
+    /// A genuine token whose subject is not a platform user.
+    #[error("the session token does not name a platform user")]
+    NotAUser,
+    /// The user has been deleted since.
+    #[error("the session token's user no longer exists")]
+    UserGone,
+    /// Issued before the user's last "log out everywhere".
+    #[error("this session was signed out everywhere; sign in again")]
+    Revoked,
+    /// The user could not be read.
+    #[error(transparent)]
+    Db(#[from] robot_platform::PlatformError),
+}
+
+/// Checks a session token and returns its claims and the user it signs in, read from the
+/// database now. The one place that decides whether a session is still valid, for the cookie
+/// (wiki hosts, platform pages, the dashboard) and the bearer platform token (management API):
+/// signature, issuer, expiry, an existing user, and not issued at or before their last "log
+/// out everywhere" ([`User::accepts_session_issued_at`]).
+pub async fn verify_session(
+    state: &AppState,
+    token: &str,
+) -> Result<(SessionClaims, User), SessionRefusal> {
+    let claims = state.keys.verify(token).map_err(|err| match err {
+        AuthError::Expired => SessionRefusal::Expired,
+        _ => SessionRefusal::Invalid,
+    })?;
+    let user_id = claims.user_id().ok_or(SessionRefusal::NotAUser)?;
+    let user = state
+        .db
+        .user_by_id(user_id)
+        .await?
+        .ok_or(SessionRefusal::UserGone)?;
+    if !user.accepts_session_issued_at(claims.iat) {
+        return Err(SessionRefusal::Revoked);
+    }
+    Ok((claims, user))
+}
+
+/// The signed-in user, if the request carries a valid session cookie ([`verify_session`]).
 pub async fn current_user(state: &AppState, headers: &HeaderMap) -> Option<User> {
     let token = cookie_value(headers, SESSION_COOKIE)?;
-    let claims = match state.keys.verify(&token) {
-        Ok(claims) => claims,
-        Err(err) => {
-            tracing::debug!(%err, "ignoring invalid session cookie");
-            return None;
-        }
-    };
-    let user_id = claims.user_id()?;
-    match state.db.user_by_id(user_id).await {
-        Ok(user) => user,
-        Err(err) => {
+    match verify_session(state, &token).await {
+        Ok((_, user)) => Some(user),
+        Err(SessionRefusal::Db(err)) => {
             tracing::warn!(%err, "session user lookup failed");
+            None
+        }
+        Err(err) => {
+            tracing::debug!(%err, "ignoring the session cookie");
             None
         }
     }
@@ -62,6 +113,10 @@ pub fn issue_token(state: &AppState, user: &User) -> anyhow::Result<String> {
 
 /// Mints a session token for `user` and returns it with its `jti`, so state kept for the session
 /// (an ATProto grant) can be found again at logout.
+///
+/// `user` must be freshly read: its `sessions_valid_after` moves a token issued in the second of
+/// a "log out everywhere" just past it ([`User::next_session_iat`]). With a stale `user` such a
+/// token is refused, never wrongly accepted.
 pub fn issue_session(state: &AppState, user: &User) -> anyhow::Result<(String, String)> {
     let claims = SessionClaims::new(
         user.id,
@@ -70,6 +125,8 @@ pub fn issue_session(state: &AppState, user: &User) -> anyhow::Result<(String, S
         &state.config.domain,
         SESSION_TTL_SECS,
     );
+    let iat = user.next_session_iat(claims.iat);
+    let claims = claims.issued_at(iat);
     Ok((state.keys.issue(&claims)?, claims.jti))
 }
 

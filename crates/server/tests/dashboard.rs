@@ -1480,9 +1480,15 @@ async fn the_status_page_is_for_platform_admins() {
         "data-slug=\"notes\"",
         "<td>alice</td>",
         "Users: <strong>2</strong>",
+        "Free disk space",
+        "id=\"disk-free\"",
+        "on the filesystem of",
     ] {
         assert!(status.text.contains(needle), "{needle}: {status:?}");
     }
+    // The test volume is not nearly full (if it were, the warning would be right to show).
+    let free_line = element_text(&status.text, "disk-free").unwrap_or_default();
+    assert!(free_line.contains("Free on its filesystem"), "{free_line}");
     let home = page(&w, PLATFORM, "/app/", Some(&w.bob)).await;
     assert!(
         home.text.contains("href=\"/app/admin\""),

@@ -70,7 +70,8 @@ pub struct AtprotoSession {
     pub dpop_nonce: Option<String>,
 }
 
-type SessionRow = (
+/// An `atproto_sessions` row, in the order of `session_columns!`.
+pub(super) type SessionRow = (
     i64,
     String,
     String,
@@ -85,6 +86,49 @@ type SessionRow = (
     String,
     Option<String>,
 );
+
+/// The columns [`SessionRow`] is read from.
+macro_rules! session_columns {
+    () => {
+        "user_id, session_jti, did, issuer, pds_url, token_endpoint, revocation_endpoint, \
+         access_token, refresh_token, scope, expires_at, dpop_key, dpop_nonce"
+    };
+}
+
+pub(super) use session_columns;
+
+pub(super) fn session_from_row(row: SessionRow) -> AtprotoSession {
+    let (
+        user_id,
+        session_jti,
+        did,
+        issuer,
+        pds_url,
+        token_endpoint,
+        revocation_endpoint,
+        access_token,
+        refresh_token,
+        scope,
+        expires_at,
+        dpop_key,
+        dpop_nonce,
+    ) = row;
+    AtprotoSession {
+        user_id,
+        session_jti,
+        did,
+        issuer,
+        pds_url,
+        token_endpoint,
+        revocation_endpoint,
+        access_token,
+        refresh_token,
+        scope,
+        expires_at,
+        dpop_key,
+        dpop_nonce,
+    }
+}
 
 /// An ATProto handle as the users table stores it: lowercase letters, digits, dots, hyphens.
 fn atproto_handle(handle: &str) -> Result<String, PlatformError> {
@@ -196,15 +240,19 @@ impl Db {
         }))
     }
 
-    /// The user with this DID, created with `handle` and `display_name` when new. The handle is
-    /// kept fresh: if it changed, it is updated; if another ATProto account held it (handles
-    /// move), that account's handle becomes a placeholder derived from its DID. A handle held
-    /// by a local account is never taken over: [`PlatformError::HandleTaken`].
+    /// The user with this DID, created with `handle` when new. The handle is kept fresh: if it
+    /// changed, it is updated; if another ATProto account held it (handles move), that
+    /// account's handle becomes a placeholder derived from its DID. A handle held by a local
+    /// account is never taken over: [`PlatformError::HandleTaken`].
+    ///
+    /// `display_name` (from the account's profile, on every sign-in) replaces the stored one;
+    /// `None` (the profile could not be read) keeps it, and a new user then starts with the
+    /// handle.
     pub async fn upsert_atproto_user(
         &self,
         did: &str,
         handle: &str,
-        display_name: &str,
+        display_name: Option<&str>,
     ) -> Result<User, PlatformError> {
         let handle = atproto_handle(handle)?;
         let mut tx = self.pool.begin().await?;
@@ -232,10 +280,12 @@ impl Db {
         let row: UserRow = match existing {
             Some(id) => {
                 sqlx::query_as(concat!(
-                    "UPDATE users SET handle = $1 WHERE id = $2 RETURNING ",
+                    "UPDATE users SET handle = $1, display_name = COALESCE($2, display_name) \
+                     WHERE id = $3 RETURNING ",
                     user_columns!()
                 ))
                 .bind(&handle)
+                .bind(display_name)
                 .bind(id)
                 .fetch_one(&mut *tx)
                 .await?
@@ -246,7 +296,7 @@ impl Db {
                 user_columns!()
             ))
             .bind(&handle)
-            .bind(display_name)
+            .bind(display_name.unwrap_or(&handle))
             .bind(did)
             .bind(now())
             .fetch_one(&mut *tx)
@@ -300,46 +350,15 @@ impl Db {
         user_id: i64,
         session_jti: &str,
     ) -> Result<Option<AtprotoSession>, PlatformError> {
-        let row: Option<SessionRow> = sqlx::query_as(
-            "DELETE FROM atproto_sessions WHERE user_id = $1 AND session_jti = $2 RETURNING \
-             user_id, session_jti, did, issuer, pds_url, token_endpoint, revocation_endpoint, \
-             access_token, refresh_token, scope, expires_at, dpop_key, dpop_nonce",
-        )
+        let row: Option<SessionRow> = sqlx::query_as(concat!(
+            "DELETE FROM atproto_sessions WHERE user_id = $1 AND session_jti = $2 RETURNING ",
+            session_columns!()
+        ))
         .bind(user_id)
         .bind(session_jti)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.map(
-            |(
-                user_id,
-                session_jti,
-                did,
-                issuer,
-                pds_url,
-                token_endpoint,
-                revocation_endpoint,
-                access_token,
-                refresh_token,
-                scope,
-                expires_at,
-                dpop_key,
-                dpop_nonce,
-            )| AtprotoSession {
-                user_id,
-                session_jti,
-                did,
-                issuer,
-                pds_url,
-                token_endpoint,
-                revocation_endpoint,
-                access_token,
-                refresh_token,
-                scope,
-                expires_at,
-                dpop_key,
-                dpop_nonce,
-            },
-        ))
+        Ok(row.map(session_from_row))
     }
 
     /// How many ATProto sessions `user_id` has stored.
@@ -427,22 +446,34 @@ mod tests {
         let db = Db::open_in_memory().await.expect("db");
         let did = "did:plc:ewvi7nxzyoun6zhxrhs64oiz";
         let alice = db
-            .upsert_atproto_user(did, "Alice.Test", "alice.test")
+            .upsert_atproto_user(did, "Alice.Test", None)
             .await
             .expect("create");
         assert_eq!(alice.handle, "alice.test");
+        assert_eq!(alice.display_name, "alice.test", "no profile: the handle");
         assert_eq!(alice.did.as_deref(), Some(did));
         let again = db
-            .upsert_atproto_user(did, "alice2.test", "ignored")
+            .upsert_atproto_user(did, "alice2.test", Some("Alice A."))
             .await
             .expect("update");
         assert_eq!(again.id, alice.id);
         assert_eq!(again.handle, "alice2.test");
-        assert_eq!(again.display_name, "alice.test", "the display name is kept");
+        assert_eq!(
+            again.display_name, "Alice A.",
+            "the profile's name, on every sign-in"
+        );
+        let unread = db
+            .upsert_atproto_user(did, "alice2.test", None)
+            .await
+            .expect("update");
+        assert_eq!(
+            unread.display_name, "Alice A.",
+            "an unread profile keeps the name"
+        );
         // The handle moves to another account: the old holder gets a placeholder.
         let other = "did:plc:aaaaaaaaaaaaaaaaaaaaaaaa";
         let bob = db
-            .upsert_atproto_user(other, "alice2.test", "Bob")
+            .upsert_atproto_user(other, "alice2.test", Some("Bob"))
             .await
             .expect("moved");
         assert_eq!(bob.handle, "alice2.test");
@@ -458,13 +489,17 @@ mod tests {
             .await
             .expect("local");
         let result = db
-            .upsert_atproto_user("did:plc:ewvi7nxzyoun6zhxrhs64oiz", "carol.example.com", "x")
+            .upsert_atproto_user(
+                "did:plc:ewvi7nxzyoun6zhxrhs64oiz",
+                "carol.example.com",
+                None,
+            )
             .await;
         assert!(matches!(result, Err(PlatformError::HandleTaken(_))));
         let still = db.user_by_id(local.id).await.expect("get").expect("exists");
         assert_eq!(still.did, None);
         assert!(matches!(
-            db.upsert_atproto_user("did:plc:ewvi7nxzyoun6zhxrhs64oiz", "bad handle", "x")
+            db.upsert_atproto_user("did:plc:ewvi7nxzyoun6zhxrhs64oiz", "bad handle", None)
                 .await,
             Err(PlatformError::InvalidHandle(_))
         ));
@@ -474,7 +509,11 @@ mod tests {
     async fn sessions_are_taken_by_their_platform_session() {
         let db = Db::open_in_memory().await.expect("db");
         let user = db
-            .upsert_atproto_user("did:plc:ewvi7nxzyoun6zhxrhs64oiz", "alice.test", "Alice")
+            .upsert_atproto_user(
+                "did:plc:ewvi7nxzyoun6zhxrhs64oiz",
+                "alice.test",
+                Some("Alice"),
+            )
             .await
             .expect("user");
         let session = AtprotoSession {

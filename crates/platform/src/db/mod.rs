@@ -11,6 +11,7 @@ mod atproto;
 mod login_links;
 mod members;
 mod rows;
+mod sessions;
 mod stats;
 mod user_wikis;
 mod users;
@@ -27,6 +28,7 @@ use sqlx::sqlite::{
 use crate::PlatformError;
 
 pub use atproto::{AtprotoLogin, AtprotoSession};
+pub use sessions::RevokedSessions;
 
 /// The schema, embedded at compile time from `crates/platform/migrations/`.
 static MIGRATOR: Migrator = sqlx::migrate!("./migrations");

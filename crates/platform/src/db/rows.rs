@@ -12,7 +12,7 @@ macro_rules! user_columns {
     () => {
         "users.id AS id, users.handle AS handle, users.display_name AS display_name, \
          users.did AS did, users.is_platform_admin AS is_platform_admin, \
-         users.created_at AS created_at"
+         users.created_at AS created_at, users.sessions_valid_after AS sessions_valid_after"
     };
 }
 
@@ -37,6 +37,7 @@ pub(super) struct UserRow {
     did: Option<String>,
     is_platform_admin: bool,
     created_at: i64,
+    sessions_valid_after: i64,
 }
 
 impl From<UserRow> for User {
@@ -48,6 +49,7 @@ impl From<UserRow> for User {
             did: row.did,
             is_platform_admin: row.is_platform_admin,
             created_at: row.created_at,
+            sessions_valid_after: row.sessions_valid_after,
         }
     }
 }

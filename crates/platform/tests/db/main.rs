@@ -7,6 +7,7 @@ mod limits;
 mod login_links;
 mod members;
 mod open;
+mod sessions;
 mod user_wikis;
 mod users;
 mod wikis;

@@ -28,7 +28,6 @@ use crate::collaborators::{self, Decision};
 use crate::csrf::CsrfToken;
 use crate::error::{AppError, AppResult, ErrorInfo};
 use crate::limits::{RateLimitLayer, Scope};
-use crate::session::session_cookie;
 use crate::state::AppState;
 
 /// Largest JSON body accepted.
@@ -40,6 +39,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
     let token = RateLimitLayer::new(state, Scope::Token);
     Router::new()
         .route("/me", get(me).delete(delete_me))
+        .route("/me/logout-everywhere", post(logout_everywhere))
         .route(
             "/wikis",
             get(list_wikis).post(create_wiki.layer(create)),
@@ -228,8 +228,24 @@ async fn delete_me(
     service::confirm(&body.confirm_handle, &caller.user.handle, "handle")?;
     let wikis = service::delete_account(&state, &caller.user).await?;
     let mut response = Json(json!({ "deleted": true, "wikis_deleted": wikis })).into_response();
-    super::pages::append_headers(&mut response, session_cookie(&state.config, None, true));
-    super::pages::append_headers(&mut response, session_cookie(&state.config, None, false));
+    super::pages::clear_session_cookies(&state, &mut response);
+    Ok(response)
+}
+
+/// `POST /api/me/logout-everywhere`: every session token of the caller issued until now stops
+/// working (the one used for this request included), and their Bluesky sessions are revoked.
+/// A cookie caller's cookies are cleared too.
+async fn logout_everywhere(
+    State(state): State<AppState>,
+    caller: PlatformUser,
+) -> AppResult<Response> {
+    let user = crate::session::log_out_everywhere(&state, caller.user.id).await?;
+    let mut response = Json(json!({
+        "logged_out_everywhere": true,
+        "sessions_valid_after": user.sessions_valid_after,
+    }))
+    .into_response();
+    super::pages::clear_session_cookies(&state, &mut response);
     Ok(response)
 }
 

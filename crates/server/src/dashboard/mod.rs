@@ -3,13 +3,14 @@
 //!
 //! - [`principal`]: who is calling (session cookie, or a bearer platform session token).
 //! - [`service`]: what they can do, written once for pages and JSON.
-//! - [`pages`] and [`status`]: the HTML; [`api`]: the JSON; [`check_slug`]: the TLS check.
+//! - [`pages`] and [`status`] (with [`disk_space`]): the HTML; [`api`]: the JSON; [`check_slug`]: the TLS check.
 //!
 //! Collaborator management is shared with the wiki host's settings page
 //! ([`crate::collaborators`]); wiki creation and deletion with the CLI ([`crate::wikis`]).
 
 pub mod api;
 pub mod check_slug;
+pub mod disk_space;
 pub mod pages;
 pub mod principal;
 pub mod service;
@@ -52,6 +53,10 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .route("/app/wiki/{slug}/delete", post(pages::delete_wiki))
         .route("/app/account", get(pages::account))
         .route("/app/account/delete", post(pages::delete_account))
+        .route(
+            "/app/account/logout-everywhere",
+            post(pages::logout_everywhere),
+        )
         .route("/app/admin", get(status::status))
         .nest("/api", api::router(state))
 }

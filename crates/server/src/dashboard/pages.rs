@@ -609,6 +609,28 @@ pub(super) async fn account(
     )
 }
 
+/// `POST /app/account/logout-everywhere`: signs the caller out of every session (other browsers,
+/// copied cookies, bearer tokens, this browser) and revokes their Bluesky sessions.
+pub(super) async fn logout_everywhere(
+    State(state): State<AppState>,
+    caller: PlatformUser,
+) -> AppResult<Response> {
+    crate::session::log_out_everywhere(&state, caller.user.id).await?;
+    let mut response = redirect_with_flash(
+        "/",
+        "ok",
+        "You were signed out everywhere: every session of your account, on every device, has          ended. Sign in again to continue.",
+    );
+    clear_session_cookies(&state, &mut response);
+    Ok(response)
+}
+
+/// Clears both session cookies of this browser: the parent-domain one and this host's own.
+pub(super) fn clear_session_cookies(state: &AppState, response: &mut Response) {
+    append_headers(response, session_cookie(&state.config, None, true));
+    append_headers(response, session_cookie(&state.config, None, false));
+}
+
 /// `POST /app/account/delete` (`confirm_handle`): deletes everything and signs out.
 pub(super) async fn delete_account(
     State(state): State<AppState>,
@@ -630,8 +652,6 @@ pub(super) async fn delete_account(
         "ok",
         &format!("Your account and {deleted} wiki{plural} were deleted."),
     );
-    // Both cookies: the parent-domain one and this host's own.
-    append_headers(&mut response, session_cookie(&state.config, None, true));
-    append_headers(&mut response, session_cookie(&state.config, None, false));
+    clear_session_cookies(&state, &mut response);
     Ok(response)
 }

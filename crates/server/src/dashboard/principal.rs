@@ -9,11 +9,10 @@ use axum::extract::FromRequestParts;
 use axum::http::HeaderMap;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
-use robot_auth::AuthError;
 use robot_platform::User;
 
 use crate::error::AppError;
-use crate::session::current_user;
+use crate::session::{SessionRefusal, current_user, verify_session};
 use crate::state::AppState;
 
 /// How the caller proved who they are.
@@ -74,18 +73,26 @@ pub async fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Platf
                 .into(),
         ));
     }
-    let claims = state.keys.verify(token).map_err(|err| match err {
-        AuthError::Expired => {
-            AppError::InvalidToken("The session token has expired; sign in again.".into())
-        }
-        _ => AppError::InvalidToken("The session token is invalid; sign in again.".into()),
-    })?;
-    let user_id = claims.user_id().ok_or_else(|| {
-        AppError::InvalidToken("The session token does not name a platform user.".into())
-    })?;
-    let user = state.db.user_by_id(user_id).await?.ok_or_else(|| {
-        AppError::InvalidToken("The session token's user no longer exists.".into())
-    })?;
+    let (_, user) = verify_session(state, token)
+        .await
+        .map_err(|refusal| match refusal {
+            SessionRefusal::Db(err) => AppError::from(err),
+            SessionRefusal::Expired => {
+                AppError::InvalidToken("The session token has expired; sign in again.".into())
+            }
+            SessionRefusal::Invalid => {
+                AppError::InvalidToken("The session token is invalid; sign in again.".into())
+            }
+            SessionRefusal::NotAUser => {
+                AppError::InvalidToken("The session token does not name a platform user.".into())
+            }
+            SessionRefusal::UserGone => {
+                AppError::InvalidToken("The session token's user no longer exists.".into())
+            }
+            SessionRefusal::Revoked => AppError::InvalidToken(
+                "This session token was revoked by \"log out everywhere\"; sign in again.".into(),
+            ),
+        })?;
     Ok(PlatformUser {
         user,
         credential: Credential::Bearer,

@@ -1,11 +1,13 @@
 //! `GET /app/admin`: the operators' status page, for platform admins only: health of the
 //! platform database, the repositories and the search index, disk usage of the data directory,
-//! counts, and every wiki with its owner and size.
+//! free space on its filesystem (with a warning under 10%), counts, and every wiki with its owner
+//! and size.
 
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 
+use super::disk_space::{DiskSpace, LOW_FREE_PERCENT, disk_space};
 use super::pages::{PageCtx, nav, show};
 use super::principal::PlatformUser;
 use super::service::dir_size;
@@ -34,7 +36,7 @@ pub(super) async fn status(
     let db_path = state.config.db_path();
     let slugs: Vec<String> = wikis.iter().map(|w| w.slug.to_string()).collect();
     // Walking directories is blocking IO.
-    let (total, repos, search_bytes, db_bytes, sizes, writable) =
+    let (total, repos, search_bytes, db_bytes, sizes, writable, space) =
         tokio::task::spawn_blocking(move || {
             let sizes: Vec<u64> = slugs
                 .iter()
@@ -43,6 +45,7 @@ pub(super) async fn status(
             let probe = wikis_dir.join(".status-probe");
             let writable = std::fs::write(&probe, b"ok").is_ok();
             let _ = std::fs::remove_file(&probe);
+            let space = disk_space(&data_dir);
             (
                 dir_size(&data_dir),
                 dir_size(&wikis_dir),
@@ -50,10 +53,11 @@ pub(super) async fn status(
                 dir_size(&db_path),
                 sizes,
                 writable,
+                space,
             )
         })
         .await?;
-    let checks = vec![
+    let mut checks = vec![
         (
             "Platform database".to_string(),
             true,
@@ -78,6 +82,20 @@ pub(super) async fn status(
             ),
         ),
     ];
+    let (space_ok, space_detail) = describe_space(space, &state.config.data_dir);
+    checks.push((
+        "Free disk space".to_string(),
+        space_ok,
+        space_detail.clone(),
+    ));
+    let disk_warning = if space_ok {
+        String::new()
+    } else {
+        format!(
+            "Low disk space: {space_detail}. Every commit, upload and search update needs room; \
+             free some space or grow the volume."
+        )
+    };
     let wikis = wikis
         .iter()
         .zip(sizes)
@@ -120,7 +138,71 @@ pub(super) async fn status(
                 ("Platform database".into(), size(db_bytes)),
                 ("Search index".into(), size(search_bytes)),
             ],
+            disk_free: space.map(|s| size(s.free)).unwrap_or_default(),
+            disk_total: space.map(|s| size(s.total)).unwrap_or_default(),
+            disk_warning,
             wikis,
         },
     )
+}
+
+/// The status check for free space: ok, and what to show. Unknown space is not an alarm (the
+/// platform may run where statvfs is missing), but it says so.
+fn describe_space(space: Option<DiskSpace>, data_dir: &std::path::Path) -> (bool, String) {
+    match space {
+        Some(space) => (
+            !space.is_low(),
+            format!(
+                "{} free of {} ({}%) on the filesystem of {}{}",
+                size(space.free),
+                size(space.total),
+                space.free_percent(),
+                data_dir.display(),
+                if space.is_low() {
+                    format!(", under {LOW_FREE_PERCENT}%")
+                } else {
+                    String::new()
+                }
+            ),
+        ),
+        None => (true, format!("unknown for {}", data_dir.display())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn low_space_fails_the_check_and_says_so() {
+        let dir = std::path::Path::new("/data");
+        let (ok, text) = describe_space(
+            Some(DiskSpace {
+                free: 5 * 1024 * 1024,
+                total: 100 * 1024 * 1024,
+            }),
+            dir,
+        );
+        assert!(!ok);
+        assert_eq!(
+            text,
+            "5.0 MiB free of 100.0 MiB (5%) on the filesystem of /data, under 10%"
+        );
+        let (ok, text) = describe_space(
+            Some(DiskSpace {
+                free: 50 * 1024,
+                total: 100 * 1024,
+            }),
+            dir,
+        );
+        assert!(ok);
+        assert_eq!(
+            text,
+            "50.0 KiB free of 100.0 KiB (50%) on the filesystem of /data"
+        );
+        assert_eq!(
+            describe_space(None, dir),
+            (true, "unknown for /data".into())
+        );
+    }
 }

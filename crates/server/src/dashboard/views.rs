@@ -186,6 +186,12 @@ pub struct StatusTpl {
     pub counts: Vec<(String, String)>,
     /// (part of the data directory, size).
     pub disk: Vec<(String, String)>,
+    /// Free space on the data directory's filesystem, human readable; empty when unknown.
+    pub disk_free: String,
+    /// Size of that filesystem.
+    pub disk_total: String,
+    /// The low-space warning, or empty.
+    pub disk_warning: String,
     pub wikis: Vec<StatusWiki>,
 }
 

@@ -36,6 +36,8 @@ pub const CALLBACK_PATH: &str = "/auth/atproto/callback";
 const STATE_COOKIE: &str = "robot_atproto_state";
 /// How long a login may take between the form and the callback.
 const LOGIN_TTL_SECS: i64 = 10 * 60;
+/// Longest time a sign-in waits for the account's profile (the display name).
+const PROFILE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 /// Longest time logout waits for the authorization server to revoke tokens.
 const REVOKE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 
@@ -184,9 +186,10 @@ async fn callback(
             return fail(&finish_error(&err));
         }
     };
+    let display_name = profile_display_name(&state, &session).await;
     let user = match state
         .db
-        .upsert_atproto_user(&session.did, &session.handle, &session.handle)
+        .upsert_atproto_user(&session.did, &session.handle, display_name.as_deref())
         .await
     {
         Ok(user) => user,
@@ -216,6 +219,7 @@ async fn callback(
             dpop_nonce: session.dpop_nonce,
         })
         .await?;
+    purge_expired_sessions(&state).await;
     let target = login
         .return_to
         .as_deref()
@@ -234,17 +238,54 @@ async fn callback(
     Ok(response)
 }
 
+/// The display name to store for a signed-in account: its Bluesky profile's `displayName`, the
+/// handle when it has none, or `None` (keep what is stored) when the profile cannot be read in
+/// time. Never fails the sign-in.
+async fn profile_display_name(
+    state: &AppState,
+    session: &robot_atproto::Session,
+) -> Option<String> {
+    match tokio::time::timeout(PROFILE_TIMEOUT, state.atproto.display_name(session)).await {
+        Ok(Ok(Some(name))) => Some(name),
+        Ok(Ok(None)) => Some(session.handle.clone()),
+        Ok(Err(err)) => {
+            tracing::warn!(did = %session.did, %err, "cannot read the Bluesky profile");
+            None
+        }
+        Err(_) => {
+            tracing::warn!(did = %session.did, "reading the Bluesky profile timed out");
+            None
+        }
+    }
+}
+
+/// Forgets the ATProto sessions whose platform session has expired: logout can no longer name
+/// them, and keeping their tokens serves nothing. Run on each sign-in, so the table stays about
+/// one session lifetime long without a background task; a failure only delays the clean-up.
+async fn purge_expired_sessions(state: &AppState) {
+    let cutoff = chrono::Utc::now()
+        .timestamp()
+        .saturating_sub(crate::session::SESSION_TTL_SECS);
+    match state.db.purge_atproto_sessions(cutoff).await {
+        Ok(0) => {}
+        Ok(purged) => tracing::debug!(purged, "forgot expired ATProto sessions"),
+        Err(err) => tracing::warn!(%err, "cannot purge expired ATProto sessions"),
+    }
+}
+
 /// Revokes the ATProto tokens issued with the platform session `jti` of `user_id`, if any. Best
 /// effort: the stored session is deleted either way, and a slow server cannot hold logout up.
 pub async fn revoke_session(state: &AppState, user_id: i64, jti: &str) {
-    let stored = match state.db.take_atproto_session(user_id, jti).await {
-        Ok(Some(stored)) => stored,
-        Ok(None) => return,
-        Err(err) => {
-            tracing::warn!(%err, "cannot load the ATProto session to revoke");
-            return;
-        }
-    };
+    match state.db.take_atproto_session(user_id, jti).await {
+        Ok(Some(stored)) => revoke_tokens(state, stored).await,
+        Ok(None) => {}
+        Err(err) => tracing::warn!(%err, "cannot load the ATProto session to revoke"),
+    }
+}
+
+/// Revokes the tokens of an ATProto session already taken from the database. Best effort,
+/// bounded by the logout timeout.
+pub async fn revoke_tokens(state: &AppState, stored: AtprotoSession) {
     let session = to_client_session(stored);
     match tokio::time::timeout(REVOKE_TIMEOUT, state.atproto.revoke(&session)).await {
         Ok(Ok(())) => tracing::info!(did = %session.did, "revoked the ATProto tokens"),

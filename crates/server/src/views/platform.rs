@@ -142,8 +142,16 @@ async fn landing(State(state): State<AppState>, req: Request) -> AppResult<Respo
             )
         })
         .collect();
-    let chrome = platform_chrome(&state, req.headers(), user.as_ref(), "Home", csrf_of(&req));
-    page(&LandingTpl { chrome, wikis })
+    let mut chrome = platform_chrome(&state, req.headers(), user.as_ref(), "Home", csrf_of(&req));
+    // Signing out everywhere and deleting the account land here with a message.
+    chrome.flash = crate::context::flash(req.headers());
+    let shown = chrome.flash.is_some();
+    let response = page(&LandingTpl { chrome, wikis })?;
+    Ok(if shown {
+        crate::respond::clear_flash(response)
+    } else {
+        response
+    })
 }
 
 #[derive(serde::Deserialize)]
