@@ -1,12 +1,17 @@
 // The dashboard in a real browser against the real binary: sign in with a login link, create a
 // wiki, read the MCP token and the `claude mcp add` command the page shows once, use that token
-// against the new wiki's REST API and MCP endpoint, invite a collaborator, then delete the wiki
+// against the new wiki's REST API and MCP endpoint, turn on git access and clone and push with
+// it, invite a collaborator, then delete the wiki
 // and the account. Every step saves a screenshot (e2e/artifacts/NN-dashboard-*.png).
 
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, writeArtifact } from './lib/server.mjs';
 import { launchBrowser, screenshotter } from './lib/browser.mjs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 let server;
 let browser;
@@ -127,6 +132,37 @@ describe('dashboard: from sign-in to account deletion', { timeout: 600_000 }, ()
     token = fresh;
     const now = await server.request(host, '/api/v1/pages', { headers: { Authorization: `Bearer ${token}` } });
     assert.equal(now.status, 200, now.text);
+  });
+
+  step('turning on git access shows the clone command; git clones and pushes with the token', 'git', async () => {
+    await page.goto(`${server.baseUrl}/app/wiki/alice`);
+    assert.equal(await page.locator('#git-clone').count(), 0, 'no clone command while git is off');
+    await page.check('#git_access');
+    await page.click('#save-settings');
+    const shown = (await page.locator('#git-clone').innerText()).trim();
+    assert.equal(shown, `git clone http://token:<token>@${host}/.git alice`);
+    const work = mkdtempSync(join(tmpdir(), 'robot-git-'));
+    const git = (args, cwd = work) => execFileSync('git', [
+      '-c', `http.curloptResolve=${host}:127.0.0.1`, '-c', 'user.name=Alice', '-c', 'user.email=alice@example.com',
+      ...args,
+    ], { cwd, env: { PATH: process.env.PATH, HOME: work, GIT_TERMINAL_PROMPT: '0', GIT_CONFIG_NOSYSTEM: '1' } }).toString();
+    try {
+      const [, , url, dir] = shown.replace('<token>', token).split(' ');
+      git(['clone', '-q', url, dir]);
+      const clone = join(work, dir);
+      assert.match(readFileSync(join(clone, 'From Agent.md'), 'utf8'), /Hello from MCP/, 'the MCP write is in the clone');
+      writeFileSync(join(clone, 'From Git.md'), '# Pushed with git\n');
+      git(['add', '.'], clone);
+      git(['commit', '-qm', 'from git'], clone);
+      git(['push', '-q', 'origin', 'main'], clone);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+    const pushed = await server.request(host, '/api/v1/pages/From%20Git', { headers: { Authorization: `Bearer ${token}` } });
+    assert.equal(pushed.status, 200, pushed.text);
+    assert.match(pushed.json().content, /Pushed with git/);
+    const found = await server.request(host, '/api/v1/search?q=pushed', { headers: { Authorization: `Bearer ${token}` } });
+    assert.match(found.text, /From Git/, 'a pushed page is searchable at once');
   });
 
   step('inviting an unknown handle says so; inviting bob lets him in', 'invited', async () => {

@@ -72,9 +72,20 @@ pub async fn json(
 
 /// A browser GET of `path` on `host`.
 pub async fn page(world: &World, host: &str, path: &str, user: Option<&User>) -> Reply {
+    get_as(world, host, path, user, HTML).await
+}
+
+/// A GET of `path` on `host` asking for `accept`, with `user`'s session cookie if any.
+pub async fn get_as(
+    world: &World,
+    host: &str,
+    path: &str,
+    user: Option<&User>,
+    accept: &str,
+) -> Reply {
     let mut req = Request::get(path)
         .header(header::HOST, host)
-        .header(header::ACCEPT, HTML);
+        .header(header::ACCEPT, accept);
     if let Some(user) = user {
         req = req.header(header::COOKIE, cookie(world, user));
     }
