@@ -39,8 +39,8 @@ pub struct AtprotoLogin {
     pub return_to: Option<String>,
 }
 
-/// A signed-in ATProto session and its tokens.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A signed-in ATProto session and its tokens (read straight from an `atproto_sessions` row).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct AtprotoSession {
     /// The user signed in.
     pub user_id: i64,
@@ -70,24 +70,7 @@ pub struct AtprotoSession {
     pub dpop_nonce: Option<String>,
 }
 
-/// An `atproto_sessions` row, in the order of `session_columns!`.
-pub(super) type SessionRow = (
-    i64,
-    String,
-    String,
-    String,
-    String,
-    String,
-    Option<String>,
-    String,
-    Option<String>,
-    String,
-    Option<i64>,
-    String,
-    Option<String>,
-);
-
-/// The columns [`SessionRow`] is read from.
+/// The columns an [`AtprotoSession`] is read from.
 macro_rules! session_columns {
     () => {
         "user_id, session_jti, did, issuer, pds_url, token_endpoint, revocation_endpoint, \
@@ -96,39 +79,6 @@ macro_rules! session_columns {
 }
 
 pub(super) use session_columns;
-
-pub(super) fn session_from_row(row: SessionRow) -> AtprotoSession {
-    let (
-        user_id,
-        session_jti,
-        did,
-        issuer,
-        pds_url,
-        token_endpoint,
-        revocation_endpoint,
-        access_token,
-        refresh_token,
-        scope,
-        expires_at,
-        dpop_key,
-        dpop_nonce,
-    ) = row;
-    AtprotoSession {
-        user_id,
-        session_jti,
-        did,
-        issuer,
-        pds_url,
-        token_endpoint,
-        revocation_endpoint,
-        access_token,
-        refresh_token,
-        scope,
-        expires_at,
-        dpop_key,
-        dpop_nonce,
-    }
-}
 
 /// An ATProto handle as the users table stores it: lowercase letters, digits, dots, hyphens.
 fn atproto_handle(handle: &str) -> Result<String, PlatformError> {
@@ -350,7 +300,7 @@ impl Db {
         user_id: i64,
         session_jti: &str,
     ) -> Result<Option<AtprotoSession>, PlatformError> {
-        let row: Option<SessionRow> = sqlx::query_as(concat!(
+        let row: Option<AtprotoSession> = sqlx::query_as(concat!(
             "DELETE FROM atproto_sessions WHERE user_id = $1 AND session_jti = $2 RETURNING ",
             session_columns!()
         ))
@@ -358,7 +308,7 @@ impl Db {
         .bind(session_jti)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.map(session_from_row))
+        Ok(row)
     }
 
     /// How many ATProto sessions `user_id` has stored.

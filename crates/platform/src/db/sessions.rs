@@ -2,7 +2,7 @@
 //! everywhere" moves the user's `sessions_valid_after` instead, and drops the ATProto sessions
 //! kept for those platform sessions, returning them so the server can revoke their tokens.
 
-use super::atproto::{AtprotoSession, SessionRow, session_columns, session_from_row};
+use super::atproto::{AtprotoSession, session_columns};
 use super::rows::{UserRow, user_columns};
 use super::{Db, now};
 use crate::PlatformError;
@@ -40,7 +40,7 @@ impl Db {
         .fetch_optional(&mut *tx)
         .await?;
         let user: User = row.ok_or(PlatformError::NotFound("user"))?.into();
-        let rows: Vec<SessionRow> = sqlx::query_as(concat!(
+        let rows: Vec<AtprotoSession> = sqlx::query_as(concat!(
             "DELETE FROM atproto_sessions WHERE user_id = $1 RETURNING ",
             session_columns!()
         ))
@@ -50,7 +50,7 @@ impl Db {
         tx.commit().await?;
         Ok(RevokedSessions {
             user,
-            atproto: rows.into_iter().map(session_from_row).collect(),
+            atproto: rows,
         })
     }
 
