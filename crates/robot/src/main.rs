@@ -166,6 +166,13 @@ enum WikiCommand {
         #[arg(long)]
         pages: Option<String>,
     },
+    /// Show or switch a wiki's git access (clone and push at `{wiki URL}/.git` with a token).
+    Git {
+        /// Slug of the wiki.
+        slug: String,
+        /// `on` or `off`; without it, the current state is shown.
+        state: Option<String>,
+    },
     /// Delete a wiki with its repository.
     Delete {
         /// Slug of the wiki.
@@ -371,6 +378,27 @@ async fn wiki(state: &AppState, cmd: WikiCommand) -> anyhow::Result<()> {
             }
             let report = limits::quota::report(state, &wiki).await?;
             println!("{}\t{}", wiki.slug, report.summary);
+            Ok(())
+        }
+        WikiCommand::Git {
+            slug,
+            state: switch,
+        } => {
+            let mut wiki = find_wiki(state, &slug).await?;
+            if let Some(switch) = switch {
+                let enabled = match switch.trim() {
+                    "on" => true,
+                    "off" => false,
+                    other => bail!("git access is `on` or `off`, not {other:?}"),
+                };
+                wiki = state.db.set_git_access(&wiki.slug, enabled).await?;
+            }
+            let url = state.config.wiki_url(wiki.slug.as_str());
+            if wiki.git_access {
+                println!("{}	on	{url}/.git", wiki.slug);
+            } else {
+                println!("{}	off", wiki.slug);
+            }
             Ok(())
         }
         WikiCommand::Delete { slug, yes } => {

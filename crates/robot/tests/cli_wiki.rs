@@ -1,0 +1,51 @@
+//! `robot wiki …` against the real binary on a temporary data directory.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn robot(data_dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_robot"))
+        .arg("--data-dir")
+        .arg(data_dir)
+        .arg("--no-semantic")
+        .args(args)
+        .env_remove("ROBOT_DATA_DIR")
+        .env("ROBOT_LOG", "warn")
+        .output()
+        .expect("run robot")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn git_access_is_shown_and_switched() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for args in [
+        &["user", "add", "alice"][..],
+        &["wiki", "create", "notes", "--owner", "alice"][..],
+    ] {
+        let done = robot(dir.path(), args);
+        assert!(done.status.success(), "{args:?}: {done:?}");
+    }
+    let shown = robot(dir.path(), &["wiki", "git", "notes"]);
+    assert_eq!(stdout(&shown).trim(), "notes\toff", "off by default");
+
+    let on = robot(dir.path(), &["wiki", "git", "notes", "on"]);
+    assert!(on.status.success(), "{on:?}");
+    assert_eq!(
+        stdout(&on).trim(),
+        "notes\ton\thttp://notes.localhost:8080/.git"
+    );
+    assert!(stdout(&robot(dir.path(), &["wiki", "git", "notes"])).contains("\ton\t"));
+
+    let bad = robot(dir.path(), &["wiki", "git", "notes", "maybe"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("`on` or `off`"));
+    let missing = robot(dir.path(), &["wiki", "git", "nosuch", "on"]);
+    assert!(!missing.status.success());
+
+    let off = robot(dir.path(), &["wiki", "git", "notes", "off"]);
+    assert_eq!(stdout(&off).trim(), "notes\toff");
+}
