@@ -12,6 +12,7 @@ use robot_server::wikis::{self, CreateWiki};
 use robot_server::{AppState, SemanticConfig, ServerConfig};
 use robot_store::Quota;
 
+mod backup;
 mod reindex;
 
 /// robot.wtf: git-backed wikis for people and their agents.
@@ -123,6 +124,17 @@ enum Command {
     Reindex {
         /// Slug of the wiki (all wikis when omitted).
         slug: Option<String>,
+    },
+    /// Back up the platform database, the keys and every wiki repository into a new directory
+    /// under DIR (safe while the server runs; the search index is rebuilt after a restore).
+    Backup {
+        /// Where the backup directory (`robot-backup-{time}`) is created.
+        dir: PathBuf,
+    },
+    /// Restore a backup into the (empty) data directory, then start the server as usual.
+    Restore {
+        /// A directory made by `robot backup`.
+        backup: PathBuf,
     },
     /// Print a one-time URL that logs USER in (valid 15 minutes).
     LoginLink {
@@ -250,6 +262,15 @@ async fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
+    // A restore fills the data directory, so it runs before anything opens it.
+    if let Command::Restore { backup } = &cli.command {
+        let wikis = backup::restore(backup, &cli.data_dir)?;
+        println!(
+            "restored {wikis} wikis into {}; start the server (the search index is rebuilt on start)",
+            cli.data_dir.display()
+        );
+        return Ok(());
+    }
     let (bind, max_wikis_per_user) = match &cli.command {
         Command::Serve {
             bind,
@@ -301,6 +322,13 @@ async fn main() -> anyhow::Result<()> {
         Command::User(cmd) => user(&state, cmd).await,
         Command::Token(cmd) => token(&state, cmd).await,
         Command::Reindex { slug } => reindex::run(&state, slug.as_deref()).await,
+        Command::Backup { dir } => {
+            let made = backup::backup(&state, &dir).await?;
+            println!("{}", made.display());
+            Ok(())
+        }
+        // Handled above, before the data directory was opened.
+        Command::Restore { .. } => bail!("restore must run before the data directory is opened"),
         Command::LoginLink { handle, return_to } => {
             let user = find_user(&state, &handle).await?;
             let token = state

@@ -18,6 +18,7 @@
 
 #![warn(missing_docs)]
 
+mod backup;
 mod blame;
 mod catalog;
 mod diff;

@@ -45,6 +45,16 @@ pub struct Db {
 }
 
 impl Db {
+    /// Writes a consistent copy of the whole database to `dest` (which must not exist), while
+    /// other connections and processes keep reading and writing: SQLite's `VACUUM INTO`.
+    pub async fn snapshot_to(&self, dest: &str) -> Result<(), PlatformError> {
+        sqlx::query("VACUUM INTO $1")
+            .bind(dest)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     /// Opens the database file at `path`, creating it if missing (its directory must exist),
     /// and brings the schema up to date.
     ///
