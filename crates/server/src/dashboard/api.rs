@@ -22,6 +22,7 @@ use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
+use super::extract::{Manager, MemberOf};
 use super::principal::{Credential, PlatformUser};
 use super::service::{self, ManagedWiki, NewWikiRequest, SettingsChange};
 use crate::collaborators::{self, Decision};
@@ -296,10 +297,8 @@ async fn create_wiki(
 /// `GET /api/wikis/{slug}`.
 async fn get_wiki(
     State(state): State<AppState>,
-    caller: PlatformUser,
-    Path(slug): Path<String>,
+    MemberOf { managed, .. }: MemberOf,
 ) -> AppResult<Json<Value>> {
-    let managed = service::load(&state, &caller.user, &slug).await?;
     Ok(Json(
         json!({ "wiki": wiki_json(&state, &managed.wiki, managed.role).await? }),
     ))
@@ -325,11 +324,9 @@ struct PatchBody {
 /// `PATCH /api/wikis/{slug}`: display name, description, access levels, git access.
 async fn patch_wiki(
     State(state): State<AppState>,
-    caller: PlatformUser,
-    Path(slug): Path<String>,
+    MemberOf { managed, .. }: MemberOf,
     JsonBody(body): JsonBody<PatchBody>,
 ) -> AppResult<Json<Value>> {
-    let managed = service::load(&state, &caller.user, &slug).await?;
     let current = managed.wiki.access;
     let access = body.access.map(|a| AccessSettings {
         read: a.read.unwrap_or(current.read),
@@ -355,10 +352,8 @@ async fn patch_wiki(
 /// `DELETE /api/wikis/{slug}`: owner only.
 async fn delete_wiki(
     State(state): State<AppState>,
-    caller: PlatformUser,
-    Path(slug): Path<String>,
+    MemberOf { managed, .. }: MemberOf,
 ) -> AppResult<Json<Value>> {
-    let managed = service::load(&state, &caller.user, &slug).await?;
     service::delete_wiki(&state, &managed).await?;
     Ok(Json(json!({ "deleted": true })))
 }
@@ -381,10 +376,8 @@ async fn token_reply(
 /// `POST /api/wikis/{slug}/token`: regenerates the MCP token (the old one stops working).
 async fn regenerate_mcp_token(
     State(state): State<AppState>,
-    caller: PlatformUser,
-    Path(slug): Path<String>,
+    MemberOf { caller, managed }: MemberOf,
 ) -> AppResult<Json<Value>> {
-    let managed = service::load(&state, &caller.user, &slug).await?;
     let (token, secret) =
         service::regenerate_token(&state, &managed, &caller.user, service::MCP_TOKEN_NAME).await?;
     Ok(Json(token_reply(&state, &managed, &token, &secret).await))
@@ -393,11 +386,8 @@ async fn regenerate_mcp_token(
 /// `GET /api/wikis/{slug}/tokens`.
 async fn list_tokens(
     State(state): State<AppState>,
-    caller: PlatformUser,
-    Path(slug): Path<String>,
+    Manager { managed, .. }: Manager,
 ) -> AppResult<Json<Value>> {
-    let managed = service::load(&state, &caller.user, &slug).await?;
-    managed.require_manage()?;
     let tokens: Vec<Value> = state
         .db
         .list_api_tokens(managed.wiki.id)
@@ -419,11 +409,9 @@ struct TokenBody {
 /// `POST /api/wikis/{slug}/tokens` with `{name, role}`: 201 with the secret (shown once).
 async fn create_token(
     State(state): State<AppState>,
-    caller: PlatformUser,
-    Path(slug): Path<String>,
+    MemberOf { caller, managed }: MemberOf,
     JsonBody(body): JsonBody<TokenBody>,
 ) -> AppResult<Response> {
-    let managed = service::load(&state, &caller.user, &slug).await?;
     let role = service::parse_token_role(body.role.as_deref().unwrap_or("editor"))?;
     let (token, secret) =
         service::mint_token(&state, &managed, &caller.user, &body.name, role).await?;
@@ -434,10 +422,9 @@ async fn create_token(
 /// `DELETE /api/wikis/{slug}/tokens/{name}`.
 async fn revoke_token(
     State(state): State<AppState>,
-    caller: PlatformUser,
-    Path((slug, name)): Path<(String, String)>,
+    MemberOf { managed, .. }: MemberOf,
+    Path((_, name)): Path<(String, String)>,
 ) -> AppResult<Json<Value>> {
-    let managed = service::load(&state, &caller.user, &slug).await?;
     service::revoke_token(&state, &managed, &name).await?;
     Ok(Json(json!({ "revoked": true })))
 }
@@ -445,11 +432,8 @@ async fn revoke_token(
 /// `GET /api/wikis/{slug}/members`: owner, members and pending access requests.
 async fn list_members(
     State(state): State<AppState>,
-    caller: PlatformUser,
-    Path(slug): Path<String>,
+    Manager { managed, .. }: Manager,
 ) -> AppResult<Json<Value>> {
-    let managed = service::load(&state, &caller.user, &slug).await?;
-    managed.require_manage()?;
     let owner = state.db.user_by_id(managed.wiki.owner_id).await?;
     let (members, requests) = collaborators::overview(&state, &managed.wiki).await?;
     Ok(Json(json!({
@@ -470,12 +454,9 @@ struct MemberBody {
 /// existing user.
 async fn add_member(
     State(state): State<AppState>,
-    caller: PlatformUser,
-    Path(slug): Path<String>,
+    Manager { managed, .. }: Manager,
     JsonBody(body): JsonBody<MemberBody>,
 ) -> AppResult<Json<Value>> {
-    let managed = service::load(&state, &caller.user, &slug).await?;
-    managed.require_manage()?;
     let role = collaborators::parse_member_role(&body.role)?;
     let member = collaborators::set_member(&state, &managed.wiki, &body.handle, role).await?;
     Ok(Json(json!({ "member": member_json(&member) })))
@@ -490,12 +471,10 @@ struct RoleBody {
 /// `PATCH /api/wikis/{slug}/members/{handle}` with `{role}`.
 async fn change_member(
     State(state): State<AppState>,
-    caller: PlatformUser,
-    Path((slug, handle)): Path<(String, String)>,
+    Manager { managed, .. }: Manager,
+    Path((_, handle)): Path<(String, String)>,
     JsonBody(body): JsonBody<RoleBody>,
 ) -> AppResult<Json<Value>> {
-    let managed = service::load(&state, &caller.user, &slug).await?;
-    managed.require_manage()?;
     let role = collaborators::parse_member_role(&body.role)?;
     let member = collaborators::change_role(&state, &managed.wiki, &handle, role).await?;
     Ok(Json(json!({ "member": member_json(&member) })))
@@ -504,11 +483,9 @@ async fn change_member(
 /// `DELETE /api/wikis/{slug}/members/{handle}`.
 async fn remove_member(
     State(state): State<AppState>,
-    caller: PlatformUser,
-    Path((slug, handle)): Path<(String, String)>,
+    Manager { managed, .. }: Manager,
+    Path((_, handle)): Path<(String, String)>,
 ) -> AppResult<Json<Value>> {
-    let managed = service::load(&state, &caller.user, &slug).await?;
-    managed.require_manage()?;
     collaborators::remove_member(&state, &managed.wiki, &handle).await?;
     Ok(Json(json!({ "removed": true })))
 }
@@ -522,12 +499,10 @@ struct DecisionBody {
 /// `POST /api/wikis/{slug}/requests/{handle}` with `{decision: viewer|editor|deny}`.
 async fn answer_request(
     State(state): State<AppState>,
-    caller: PlatformUser,
-    Path((slug, handle)): Path<(String, String)>,
+    Manager { managed, .. }: Manager,
+    Path((_, handle)): Path<(String, String)>,
     JsonBody(body): JsonBody<DecisionBody>,
 ) -> AppResult<Json<Value>> {
-    let managed = service::load(&state, &caller.user, &slug).await?;
-    managed.require_manage()?;
     let decision = Decision::parse(&body.decision)?;
     collaborators::answer_request(&state, &managed.wiki, &handle, decision).await?;
     Ok(Json(json!({ "answered": true })))

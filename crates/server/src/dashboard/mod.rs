@@ -2,7 +2,8 @@
 //! Caddy's on-demand TLS check (`/api/internal/check-slug`), all on the bare platform domain.
 //!
 //! - [`principal`]: who is calling (session cookie, or a bearer platform session token).
-//! - [`service`]: what they can do, written once for pages and JSON.
+//! - [`service`]: what they can do, written once for pages and JSON; [`extract`]: the caller and
+//!   the wiki of a per-wiki route, loaded and checked before the handler runs.
 //! - [`pages`] and [`status`] (with [`disk_space`]): the HTML; [`api`]: the JSON; [`check_slug`]: the TLS check.
 //!
 //! Collaborator management is shared with the wiki host's settings page
@@ -11,6 +12,7 @@
 pub mod api;
 pub mod check_slug;
 pub mod disk_space;
+pub mod extract;
 pub mod pages;
 pub mod principal;
 pub mod service;

@@ -9,13 +9,14 @@
 
 use std::collections::HashMap;
 
-use axum::extract::{FromRequest, Path, Request, State};
+use axum::extract::{FromRequest, Request, State};
 use axum::http::header::CACHE_CONTROL;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
 use robot_platform::policy::AccessSettings;
 use robot_platform::{Role, TokenRole, User};
 
+use super::extract::Manager;
 use super::principal::PlatformUser;
 use super::service::{self, ManagedWiki, NewWikiRequest, SettingsChange};
 use super::views::{
@@ -264,22 +265,13 @@ fn fresh_token(
     }
 }
 
-/// Loads a wiki the caller manages (404 when it is not theirs, 403 when they only belong).
-async fn managed(state: &AppState, user: &User, slug: &str) -> AppResult<ManagedWiki> {
-    let managed = service::load(state, user, slug).await?;
-    managed.require_manage()?;
-    Ok(managed)
-}
-
 /// `GET /app/wiki/{slug}`.
 pub(super) async fn wiki(
     State(state): State<AppState>,
-    caller: PlatformUser,
-    Path(slug): Path<String>,
+    Manager { caller, managed }: Manager,
     req: Request,
 ) -> AppResult<Response> {
     let ctx = PageCtx::of(&req);
-    let managed = managed(&state, &caller.user, &slug).await?;
     render_wiki(&state, &ctx, &caller.user, &managed, None, None).await
 }
 
@@ -404,11 +396,10 @@ pub fn access_from_form(get: impl Fn(&str) -> Option<String>) -> AppResult<Acces
 /// `POST /app/wiki/{slug}/settings`.
 pub(super) async fn save_settings(
     State(state): State<AppState>,
-    caller: PlatformUser,
-    Path(slug): Path<String>,
+    Manager { managed, .. }: Manager,
     req: Request,
 ) -> AppResult<Response> {
-    let managed = managed(&state, &caller.user, &slug).await?;
+    let slug = managed.wiki.slug.clone();
     let fields = form(req).await?;
     let location = format!("/app/wiki/{slug}");
     let outcome = async {
@@ -433,12 +424,10 @@ pub(super) async fn save_settings(
 /// `POST /app/wiki/{slug}/mcp/regenerate`: shows the new MCP token once.
 pub(super) async fn regenerate(
     State(state): State<AppState>,
-    caller: PlatformUser,
-    Path(slug): Path<String>,
+    Manager { caller, managed }: Manager,
     req: Request,
 ) -> AppResult<Response> {
     let ctx = PageCtx::of(&req);
-    let managed = managed(&state, &caller.user, &slug).await?;
     let (token, secret) =
         service::regenerate_token(&state, &managed, &caller.user, service::MCP_TOKEN_NAME).await?;
     let fresh = fresh_token(&state, &managed, token.name, secret);
@@ -460,12 +449,11 @@ pub(super) async fn regenerate(
 /// `POST /app/wiki/{slug}/tokens`: mints a token and shows it once.
 pub(super) async fn create_token(
     State(state): State<AppState>,
-    caller: PlatformUser,
-    Path(slug): Path<String>,
+    Manager { caller, managed }: Manager,
     req: Request,
 ) -> AppResult<Response> {
     let ctx = PageCtx::of(&req);
-    let managed = managed(&state, &caller.user, &slug).await?;
+    let slug = managed.wiki.slug.clone();
     let fields = form(req).await?;
     let minted = async {
         let role: TokenRole = service::parse_token_role(field(&fields, "role"))?;
@@ -484,11 +472,10 @@ pub(super) async fn create_token(
 /// `POST /app/wiki/{slug}/tokens/revoke`.
 pub(super) async fn revoke_token(
     State(state): State<AppState>,
-    caller: PlatformUser,
-    Path(slug): Path<String>,
+    Manager { managed, .. }: Manager,
     req: Request,
 ) -> AppResult<Response> {
-    let managed = managed(&state, &caller.user, &slug).await?;
+    let slug = managed.wiki.slug.clone();
     let fields = form(req).await?;
     let name = field(&fields, "name").to_string();
     let outcome = service::revoke_token(&state, &managed, &name)
@@ -500,11 +487,10 @@ pub(super) async fn revoke_token(
 /// `POST /app/wiki/{slug}/members` (`handle`, `role`): invite or change a role.
 pub(super) async fn set_member(
     State(state): State<AppState>,
-    caller: PlatformUser,
-    Path(slug): Path<String>,
+    Manager { managed, .. }: Manager,
     req: Request,
 ) -> AppResult<Response> {
-    let managed = managed(&state, &caller.user, &slug).await?;
+    let slug = managed.wiki.slug.clone();
     let fields = form(req).await?;
     let outcome = async {
         let role = collaborators::parse_member_role(field(&fields, "role"))?;
@@ -520,11 +506,10 @@ pub(super) async fn set_member(
 /// `POST /app/wiki/{slug}/members/remove` (`handle`).
 pub(super) async fn remove_member(
     State(state): State<AppState>,
-    caller: PlatformUser,
-    Path(slug): Path<String>,
+    Manager { managed, .. }: Manager,
     req: Request,
 ) -> AppResult<Response> {
-    let managed = managed(&state, &caller.user, &slug).await?;
+    let slug = managed.wiki.slug.clone();
     let fields = form(req).await?;
     let outcome = collaborators::remove_member(&state, &managed.wiki, field(&fields, "handle"))
         .await
@@ -535,11 +520,10 @@ pub(super) async fn remove_member(
 /// `POST /app/wiki/{slug}/requests` (`handle`, `decision`).
 pub(super) async fn answer_request(
     State(state): State<AppState>,
-    caller: PlatformUser,
-    Path(slug): Path<String>,
+    Manager { managed, .. }: Manager,
     req: Request,
 ) -> AppResult<Response> {
-    let managed = managed(&state, &caller.user, &slug).await?;
+    let slug = managed.wiki.slug.clone();
     let fields = form(req).await?;
     let outcome = async {
         let decision = Decision::parse(field(&fields, "decision"))?;
@@ -562,14 +546,13 @@ pub(super) async fn answer_request(
 /// `POST /app/wiki/{slug}/delete` (`confirm_slug`): owner only.
 pub(super) async fn delete_wiki(
     State(state): State<AppState>,
-    caller: PlatformUser,
-    Path(slug): Path<String>,
+    Manager { managed, .. }: Manager,
     req: Request,
 ) -> AppResult<Response> {
-    let managed = managed(&state, &caller.user, &slug).await?;
+    let slug = managed.wiki.slug.clone();
     managed.require_owner()?;
     let fields = form(req).await?;
-    if let Err(err) = service::confirm(field(&fields, "confirm_slug"), &slug, "slug") {
+    if let Err(err) = service::confirm(field(&fields, "confirm_slug"), slug.as_str(), "slug") {
         return back(&format!("/app/wiki/{slug}#danger"), Err(err));
     }
     service::delete_wiki(&state, &managed).await?;
