@@ -11,7 +11,7 @@ use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::CallToolResult;
 use rmcp::{tool, tool_router};
 
-use super::{answer, commit_message, page};
+use super::{answer, commit_message};
 use crate::context::WikiCtx;
 use crate::mcp::output::{AttachmentEntry, AttachmentOut, AttachmentsOut, Paging};
 use crate::mcp::params::{
@@ -37,10 +37,7 @@ impl WikiMcp {
         Extension(ctx): Extension<Arc<WikiCtx>>,
         Parameters(p): Parameters<ListAttachments>,
     ) -> CallToolResult {
-        let path = match page(&p.path) {
-            Ok(path) => path,
-            Err(result) => return result,
-        };
+        let path = page_or_reply!(&p.path);
         let start = offset(p.offset);
         let limit = clamp(p.limit, 100, 500);
         let notes = Notes::new(&self.state, &ctx, Surface::Mcp);
@@ -86,10 +83,7 @@ note as `[[name]]` or `![](name)` for images.",
         Extension(ctx): Extension<Arc<WikiCtx>>,
         Parameters(p): Parameters<UploadAttachment>,
     ) -> CallToolResult {
-        let path = match page(&p.path) {
-            Ok(path) => path,
-            Err(result) => return result,
-        };
+        let path = page_or_reply!(&p.path);
         if p.filename.trim().is_empty() {
             return reply::invalid("`filename` must not be empty, e.g. `diagram.png`.");
         }
@@ -130,10 +124,7 @@ note as `[[name]]` or `![](name)` for images.",
         Extension(ctx): Extension<Arc<WikiCtx>>,
         Parameters(p): Parameters<AttachmentRef>,
     ) -> CallToolResult {
-        let path = match page(&p.path) {
-            Ok(path) => path,
-            Err(result) => return result,
-        };
+        let path = page_or_reply!(&p.path);
         let notes = Notes::new(&self.state, &ctx, Surface::Mcp);
         let outcome = notes
             .attachment_get(&path, p.filename.trim())
@@ -169,10 +160,7 @@ history): confirm with the user before calling.",
         Extension(ctx): Extension<Arc<WikiCtx>>,
         Parameters(p): Parameters<DeleteAttachment>,
     ) -> CallToolResult {
-        let path = match page(&p.path) {
-            Ok(path) => path,
-            Err(result) => return result,
-        };
+        let path = page_or_reply!(&p.path);
         let notes = Notes::new(&self.state, &ctx, Surface::Mcp);
         let message = commit_message(&p.commit_message);
         let outcome = notes

@@ -8,7 +8,7 @@ use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::CallToolResult;
 use rmcp::{tool, tool_router};
 
-use super::{answer, commit_message, given, page};
+use super::{answer, commit_message, given};
 use crate::context::WikiCtx;
 use crate::mcp::output::WriteOut;
 use crate::mcp::params::EditNote;
@@ -47,10 +47,7 @@ current version.",
         Extension(ctx): Extension<Arc<WikiCtx>>,
         Parameters(p): Parameters<EditNote>,
     ) -> CallToolResult {
-        let path = match page(&p.path) {
-            Ok(path) => path,
-            Err(result) => return result,
-        };
+        let path = page_or_reply!(&p.path);
         let op = match operation(&p) {
             Ok(op) => op,
             Err(message) => return reply::invalid(message),

@@ -7,7 +7,7 @@ use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::CallToolResult;
 use rmcp::{tool, tool_router};
 
-use super::{answer, page};
+use super::answer;
 use crate::context::WikiCtx;
 use crate::mcp::output::{LinksOut, OrphansOut, Paging};
 use crate::mcp::params::{Paged, PathOnly, clamp, offset};
@@ -27,10 +27,7 @@ it (computed from the current version of every page).",
         Extension(ctx): Extension<Arc<WikiCtx>>,
         Parameters(p): Parameters<PathOnly>,
     ) -> CallToolResult {
-        let path = match page(&p.path) {
-            Ok(path) => path,
-            Err(result) => return result,
-        };
+        let path = page_or_reply!(&p.path);
         let notes = Notes::new(&self.state, &ctx, Surface::Mcp);
         let outcome = notes.links(&path).await.map(|l| {
             let out = LinksOut {

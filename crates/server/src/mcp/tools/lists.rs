@@ -7,7 +7,7 @@ use rmcp::handler::server::wrapper::Parameters;
 use rmcp::model::CallToolResult;
 use rmcp::{tool, tool_router};
 
-use super::{answer, given, page};
+use super::{answer, given};
 use crate::context::WikiCtx;
 use crate::mcp::output::{
     ChangeEntry, ChangesOut, HistoryOut, ListFilters, ListOut, Paging, SearchHit, SearchOut,
@@ -209,10 +209,7 @@ revision to read_note to see that version, or to diff_note to see what changed. 
         Extension(ctx): Extension<Arc<WikiCtx>>,
         Parameters(p): Parameters<GetHistory>,
     ) -> CallToolResult {
-        let path = match page(&p.path) {
-            Ok(path) => path,
-            Err(result) => return result,
-        };
+        let path = page_or_reply!(&p.path);
         let start = offset(p.offset);
         let limit = clamp(p.limit, 10, 200);
         let notes = Notes::new(&self.state, &ctx, Surface::Mcp);

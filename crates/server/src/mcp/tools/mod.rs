@@ -1,6 +1,17 @@
 //! The tools, one file per family. Each tool parses its arguments ([`super::params`]), calls the
 //! notes service for the request's wiki, and answers with [`super::reply`].
 
+/// The page named by a tool's `path` argument; when it is not a page path, returns the tool's
+/// answer saying why from the enclosing tool.
+macro_rules! page_or_reply {
+    ($raw:expr) => {
+        match super::page($raw) {
+            Ok(path) => path,
+            Err(result) => return result,
+        }
+    };
+}
+
 mod attachments;
 mod edit;
 mod graph;

@@ -31,10 +31,7 @@ tokens on long pages. Keep the returned `revision`: write_note and edit_note nee
         Extension(ctx): Extension<Arc<WikiCtx>>,
         Parameters(p): Parameters<ReadNote>,
     ) -> CallToolResult {
-        let path = match page(&p.path) {
-            Ok(path) => path,
-            Err(result) => return result,
-        };
+        let path = page_or_reply!(&p.path);
         let notes = Notes::new(&self.state, &ctx, Surface::Mcp);
         let outcome = notes
             .read(&path, given(&p.revision), given(&p.section))
@@ -83,10 +80,7 @@ To change only part of a note, prefer edit_note.",
         Extension(ctx): Extension<Arc<WikiCtx>>,
         Parameters(p): Parameters<WriteNote>,
     ) -> CallToolResult {
-        let path = match page(&p.path) {
-            Ok(path) => path,
-            Err(result) => return result,
-        };
+        let path = page_or_reply!(&p.path);
         let notes = Notes::new(&self.state, &ctx, Surface::Mcp);
         let message = commit_message(&p.commit_message);
         let outcome = notes
@@ -161,10 +155,7 @@ confirm with the user before calling.",
         Extension(ctx): Extension<Arc<WikiCtx>>,
         Parameters(p): Parameters<DeleteNote>,
     ) -> CallToolResult {
-        let path = match page(&p.path) {
-            Ok(path) => path,
-            Err(result) => return result,
-        };
+        let path = page_or_reply!(&p.path);
         let notes = Notes::new(&self.state, &ctx, Surface::Mcp);
         let message = commit_message(&p.commit_message);
         let outcome = notes
@@ -191,10 +182,7 @@ confirm with the user before calling.",
         Extension(ctx): Extension<Arc<WikiCtx>>,
         Parameters(p): Parameters<DiffNote>,
     ) -> CallToolResult {
-        let path = match page(&p.path) {
-            Ok(path) => path,
-            Err(result) => return result,
-        };
+        let path = page_or_reply!(&p.path);
         if p.from.trim().is_empty() {
             return reply::invalid(
                 "`from` must be a revision: take one from get_history (or read_note's `revision`).",
