@@ -81,9 +81,10 @@ pub async fn upload_pack(
             )),
             BodyError::Invalid(why) => AppError::BadRequest(why),
         })?;
+    let slot = state.git.slot().await.map_err(git_failure)?;
     let pack = state
         .git
-        .upload_pack(ctx.repo.path(), v2, request)
+        .upload_pack(slot, ctx.repo.path(), v2, request)
         .map_err(git_failure)?;
     Ok(git_response(service.result_type(), pack))
 }
@@ -117,12 +118,15 @@ pub async fn receive_pack(
             )),
             (BodyError::Invalid(why), _) => AppError::BadRequest(why),
         })?;
+    let slot = state.git.slot().await.map_err(git_failure)?;
     let runner = state.git.clone();
     let repo = Arc::clone(&ctx.repo);
     let pushed = tokio::task::spawn_blocking(move || {
         let path = repo.path().to_path_buf();
         let size = request.len() as u64;
-        repo.receive_push(size, |budget| runner.receive_pack(&path, budget, request))
+        repo.receive_push(size, |budget| {
+            runner.receive_pack(slot, &path, budget, request)
+        })
     })
     .await??;
     let (report, outcome) = pushed;
@@ -207,7 +211,7 @@ fn git_response(content_type: String, body: Body) -> Response {
 
 fn git_failure(err: GitError) -> AppError {
     match err {
-        GitError::NotInstalled => AppError::Unavailable(err.to_string()),
+        GitError::NotInstalled | GitError::Busy => AppError::Unavailable(err.to_string()),
         other => AppError::internal(other),
     }
 }

@@ -2,16 +2,20 @@
 //! stateless-RPC mode smart HTTP carries, one process per request.
 //!
 //! Each process gets a scrubbed environment (no system or user git config, no prompts), so what
-//! a push may do is decided here and nowhere else.
+//! a push may do is decided here and nowhere else. At most twice as many processes as cores run at
+//! once (a burst of clones queues instead of forking the machine to a halt); every entry point
+//! takes or holds a [`Slot`].
 
 use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Body;
 use robot_store::{MAIN_REF, PushBudget};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::hook;
 use super::service::Service;
@@ -22,6 +26,8 @@ const UPLOAD_TIMEOUT: Duration = Duration::from_secs(600);
 const ADVERTISE_TIMEOUT: Duration = Duration::from_secs(30);
 /// Most of a failing git's stderr kept for the log.
 const STDERR_CAP: u64 = 8 * 1024;
+/// Longest a request waits for a free process slot before it is told to come back.
+const SLOT_WAIT: Duration = Duration::from_secs(30);
 
 /// Why git could not serve a request.
 #[derive(Debug, thiserror::Error)]
@@ -52,21 +58,44 @@ pub enum GitError {
     /// Git did not answer in time.
     #[error("git {0} did not answer in time")]
     TimedOut(&'static str),
+    /// Every process slot stayed taken for [`SLOT_WAIT`].
+    #[error("the server is busy with other clones and pushes; try again in a minute")]
+    Busy,
+}
+
+/// The right to run one git process; the slot is free again when it is dropped.
+#[derive(Debug)]
+pub struct Slot {
+    /// Held, never read: dropping it gives the slot back.
+    _permit: OwnedSemaphorePermit,
 }
 
 /// Starts git processes for smart HTTP requests.
 #[derive(Debug, Clone)]
 pub struct GitRunner {
     hooks_dir: PathBuf,
+    slots: Arc<Semaphore>,
 }
 
 impl GitRunner {
     /// Installs the push hooks under `hooks_dir` (rewritten on every start, so an upgrade brings
     /// its own rules).
     pub fn install(hooks_dir: &Path) -> io::Result<GitRunner> {
+        let cores = std::thread::available_parallelism().map_or(2, usize::from);
         Ok(GitRunner {
             hooks_dir: hook::install(hooks_dir)?,
+            slots: Arc::new(Semaphore::new((2 * cores).max(4))),
         })
+    }
+
+    /// Waits (up to [`SLOT_WAIT`]) for the right to run a git process.
+    pub async fn slot(&self) -> Result<Slot, GitError> {
+        let permit = Arc::clone(&self.slots).acquire_owned();
+        match tokio::time::timeout(SLOT_WAIT, permit).await {
+            Ok(Ok(permit)) => Ok(Slot { _permit: permit }),
+            // Timed out, or the semaphore was closed (it never is).
+            _ => Err(GitError::Busy),
+        }
     }
 
     /// The ref advertisement `info/refs` answers with (without the smart-HTTP service header).
@@ -76,6 +105,7 @@ impl GitRunner {
         repo: &Path,
         protocol_v2: bool,
     ) -> Result<Vec<u8>, GitError> {
+        let _slot = self.slot().await?;
         let mut command = self.command(service, protocol_v2, None);
         command.arg("--advertise-refs").arg(repo);
         let mut command = tokio::process::Command::from(command);
@@ -94,6 +124,7 @@ impl GitRunner {
     /// is reaped, and killed after [`UPLOAD_TIMEOUT`], by a task of its own.
     pub fn upload_pack(
         &self,
+        slot: Slot,
         repo: &Path,
         protocol_v2: bool,
         request: Vec<u8>,
@@ -122,6 +153,8 @@ impl GitRunner {
             }
         });
         tokio::spawn(async move {
+            // The slot is held until the process has ended.
+            let _slot = slot;
             let mut message = Vec::new();
             let _ = stderr.take(STDERR_CAP).read_to_end(&mut message).await;
             match tokio::time::timeout(UPLOAD_TIMEOUT, child.wait()).await {
@@ -146,6 +179,7 @@ impl GitRunner {
     /// not an error here: git reports it to the client in the returned report.
     pub fn receive_pack(
         &self,
+        _slot: Slot,
         repo: &Path,
         budget: PushBudget,
         request: Vec<u8>,
