@@ -332,9 +332,15 @@ impl WikiCtx {
 
     /// The git author for changes made in this request.
     pub fn author(&self) -> Author {
-        if let (Some(token), Some(user)) = (&self.token, &self.user) {
+        // Agents are named next to the person they act for, so the history shows both.
+        let agent = match (&self.token, &self.oauth) {
+            (Some(token), _) => Some(token.name.as_str()),
+            (None, Some(grant)) => Some(grant.client_name.as_str()),
+            (None, None) => None,
+        };
+        if let (Some(agent), Some(user)) = (agent, &self.user) {
             return Author {
-                name: format!("{} ({})", user.display_name, token.name),
+                name: format!("{} ({agent})", user.display_name),
                 email: format!("{}@users.robot.wtf", user.handle),
             };
         }

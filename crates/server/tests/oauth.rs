@@ -381,6 +381,16 @@ async fn full_flow_consent_token_mcp_refresh_revoke() {
     )
     .await;
     assert!(read.text.contains("Hi"), "{read:?}");
+    // The history names the person and the app.
+    let history = mcp_call(
+        world,
+        NOTES,
+        &access,
+        "get_history",
+        json!({"path": "From Claude"}),
+    )
+    .await;
+    assert!(history.text.contains("Alice (Claude)"), "{history:?}");
 
     // Refresh rotates: the new pair works, the old access and refresh tokens do not.
     let rotated = refresh(world, &client_id, &refresh_token).await;
@@ -809,6 +819,28 @@ async fn deleting_the_wiki_or_the_account_removes_grants() {
             .await
             .expect("grants")
             .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn logging_out_everywhere_disconnects_apps() {
+    let s = setup().await;
+    let world = &s.world;
+    let (client_id, tokens) = connect(world, &world.alice).await;
+    let access = tokens["access_token"].as_str().expect("access");
+    whoami(world, access).await;
+    world
+        .state
+        .db
+        .revoke_sessions(world.alice.id)
+        .await
+        .expect("log out everywhere");
+    let after = mcp_call(world, NOTES, access, "whoami", json!({})).await;
+    assert_eq!(after.status, StatusCode::UNAUTHORIZED, "{after:?}");
+    let refresh_token = tokens["refresh_token"].as_str().expect("refresh");
+    assert_eq!(
+        refresh(world, &client_id, refresh_token).await.code(),
+        "invalid_grant"
     );
 }
 

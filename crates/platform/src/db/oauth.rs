@@ -174,10 +174,12 @@ pub enum RefreshOutcome {
 }
 
 /// The grant behind a valid access token.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OAuthAccess {
     /// The grant.
     pub grant_id: i64,
+    /// The app's registered name (commits made through it say so).
+    pub client_name: String,
     /// The only wiki the token works on.
     pub wiki_id: i64,
     /// The user it acts as.
@@ -478,16 +480,17 @@ impl Db {
         secret: &str,
     ) -> Result<Option<OAuthAccess>, PlatformError> {
         let now = now();
-        let row: Option<(i64, i64, i64, Option<i64>)> = sqlx::query_as(
-            "SELECT g.id, g.wiki_id, g.user_id, g.last_used_at FROM oauth_tokens t \
+        let row: Option<(i64, i64, i64, Option<i64>, String)> = sqlx::query_as(
+            "SELECT g.id, g.wiki_id, g.user_id, g.last_used_at, c.client_name FROM oauth_tokens t \
              JOIN oauth_grants g ON g.id = t.grant_id \
+             JOIN oauth_clients c ON c.id = g.client_id \
              WHERE t.token_hash = $1 AND t.kind = 'access' AND t.expires_at > $2",
         )
         .bind(hash_token(secret))
         .bind(now)
         .fetch_optional(&self.pool)
         .await?;
-        let Some((grant_id, wiki_id, user_id, last_used_at)) = row else {
+        let Some((grant_id, wiki_id, user_id, last_used_at, client_name)) = row else {
             return Ok(None);
         };
         if last_used_at.is_none_or(|t| now - t >= LAST_USED_GRANULARITY_SECS) {
@@ -499,6 +502,7 @@ impl Db {
         }
         Ok(Some(OAuthAccess {
             grant_id,
+            client_name,
             wiki_id,
             user_id,
         }))
