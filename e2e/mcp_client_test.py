@@ -3,8 +3,11 @@
 
 Starts the real `robot` binary (ROBOT_BIN, or the debug build), mints tokens with its CLI, connects
 over streamable HTTP to 127.0.0.1 with `Host: notes.localhost:PORT`, lists the tools and calls every
-one of them, then checks isolation between wikis and token roles, refusal of bad input, and 32
-agents editing one page at once for 10 s without losing an acknowledged edit.
+one of them, then checks isolation between wikis and token roles, refusal of bad input, 32
+agents editing one page at once for 10 s without losing an acknowledged edit, and the SDK's own
+OAuth client (`OAuthClientProvider`) connecting without a token: discovery, dynamic registration,
+the consent page approved by a signed-in browser session (from `robot login-link`), PKCE, a
+refresh, and revocation.
 
 Run: `python e2e/mcp_client_test.py` (from the venv that has `pip install -r e2e/requirements.txt`).
 Ends with `N passed, M failed` and exits non-zero on any failure.
@@ -14,13 +17,20 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import html
 import json
 import os
+import re
 import sys
 import time
 import traceback
+from urllib.parse import parse_qs, urlsplit
 
 import httpx2
+from mcp import Client
+from mcp.client.auth import OAuthClientProvider
+from mcp.client.streamable_http import streamable_http_client
+from mcp.shared.auth import AuthorizationCodeResult, OAuthClientInformationFull, OAuthClientMetadata, OAuthToken
 
 from mcp_harness import Server, connect, http_client, text_of
 
@@ -298,8 +308,147 @@ async def test_revocation(server, tokens):
           f"revoked token: {after.status_code} {after.headers.get('www-authenticate')}")
 
 
+class HostRouting(httpx2.AsyncBaseTransport):
+    """Sends requests for `*.localhost` and `localhost` to 127.0.0.1, keeping the name in `Host`
+    (the system resolver does not resolve `*.localhost`), so the OAuth client can use the real
+    wiki URLs that the metadata documents name."""
+
+    def __init__(self) -> None:
+        self.inner = httpx2.AsyncHTTPTransport()
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        host = request.url.host
+        if host == "localhost" or host.endswith(".localhost"):
+            request.headers["Host"] = f"{host}:{request.url.port}" if request.url.port else host
+            request.url = request.url.copy_with(host="127.0.0.1")
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+class MemoryStorage:
+    """The OAuth client's token and registration store, in memory."""
+
+    def __init__(self) -> None:
+        self.tokens: OAuthToken | None = None
+        self.client_info: OAuthClientInformationFull | None = None
+
+    async def get_tokens(self) -> OAuthToken | None:
+        return self.tokens
+
+    async def set_tokens(self, tokens: OAuthToken) -> None:
+        self.tokens = tokens
+
+    async def get_client_info(self) -> OAuthClientInformationFull | None:
+        return self.client_info
+
+    async def set_client_info(self, client_info: OAuthClientInformationFull) -> None:
+        self.client_info = client_info
+
+
+def set_cookie(response: httpx2.Response, name: str) -> str:
+    """The value a response's `Set-Cookie` gives `name` ('' if none)."""
+    for header in response.headers.get_list("set-cookie"):
+        key, _, rest = header.partition("=")
+        if key.strip() == name:
+            return rest.split(";", 1)[0]
+    return ""
+
+
+async def session_cookie(server: Server, handle: str) -> str:
+    """A platform session for `handle`, from a one-time login link (`robot login-link`)."""
+    link = server.cli("login-link", handle).splitlines()[-1].strip()
+    async with httpx2.AsyncClient(transport=HostRouting(), follow_redirects=False) as http:
+        res = await http.get(link)
+    session = set_cookie(res, "robot_session")
+    check(bool(session), f"login link {link} set no session ({res.status_code})")
+    return session
+
+
+async def consent(auth_url: str, session: str) -> AuthorizationCodeResult:
+    """What a person does in the browser: opens the consent page signed in, and approves. Returns
+    the code, state and iss the browser is sent back with."""
+    async with httpx2.AsyncClient(transport=HostRouting(), follow_redirects=False) as http:
+        page = await http.get(auth_url, headers={"Cookie": f"robot_session={session}"})
+        check(page.status_code == 200, f"consent page: {page.status_code} {page.text[:300]}")
+        check("MCP e2e" in page.text and "edit pages" in page.text, "consent page names the app and rights")
+        csrf = set_cookie(page, "robot_csrf")
+        fields = {name: html.unescape(value) for name, value in
+                  re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', page.text)}
+        fields["decision"] = "approve"
+        action = auth_url.split("?", 1)[0]
+        res = await http.post(action, data=fields,
+                              headers={"Cookie": f"robot_session={session}; robot_csrf={csrf}"})
+    check(res.status_code == 303, f"approval: {res.status_code} {res.text[:300]}")
+    query = parse_qs(urlsplit(res.headers["location"]).query)
+    return AuthorizationCodeResult(code=query["code"][0], state=query["state"][0], iss=query.get("iss", [None])[0])
+
+
+async def test_oauth_client(server, tokens):
+    session = await session_cookie(server, "alice")
+    storage = MemoryStorage()
+    pending: list[str] = []
+
+    async def redirect_handler(url: str) -> None:
+        pending.append(url)
+
+    async def callback_handler() -> AuthorizationCodeResult:
+        result = await consent(pending[-1], session)
+        # RFC 9207: `iss` is the issuer exactly as the metadata spells it (the SDK checks too).
+        check(result.iss == f"http://{server.host('notes')}", f"iss: {result.iss}")
+        return result
+
+    server_url = f"http://{server.host('notes')}/mcp"
+    provider = OAuthClientProvider(
+        server_url=server_url,
+        client_metadata=OAuthClientMetadata(
+            client_name="MCP e2e",
+            redirect_uris=["http://127.0.0.1:9/callback"],
+            grant_types=["authorization_code", "refresh_token"],
+            response_types=["code"],
+            token_endpoint_auth_method="none",
+        ),
+        storage=storage,
+        redirect_handler=redirect_handler,
+        callback_handler=callback_handler,
+    )
+    async with httpx2.AsyncClient(auth=provider, transport=HostRouting(),
+                                  timeout=httpx2.Timeout(30.0, read=120.0)) as http:
+        async with Client(streamable_http_client(server_url, http_client=http), cache=None) as c:
+            _, me = await ok(c, "whoami", {})
+            check(me.get("user") == "alice" and me.get("principal") == "user", f"whoami over OAuth: {me}")
+            check(len(pending) == 1, f"one consent, got {len(pending)}")
+            check(storage.tokens is not None and storage.tokens.access_token.startswith("rwo_"), "rwo_ token")
+            await ok(c, "write_note", {"path": "OAuth/Hello", "content": "# Hello\n", "commit_message": "oauth"})
+            history, _ = await ok(c, "get_history", {"path": "OAuth/Hello"})
+            check("Alice (MCP e2e)" in history, f"history names the app: {history[:300]}")
+            # An expired access token is refreshed (and rotated) without another consent.
+            first = storage.tokens
+            provider.context.token_expiry_time = 1
+            await ok(c, "whoami", {})
+            check(storage.tokens.access_token != first.access_token, "the refresh issued a new access token")
+            check(storage.tokens.refresh_token != first.refresh_token, "the refresh token rotated")
+            check(len(pending) == 1, "refreshing needed no consent")
+    # The old access token died with the rotation; the new one works until revoked (RFC 7009).
+    old = await raw_post(server, "notes", first.access_token)
+    check(old.status_code == 401, f"rotated-out access token: {old.status_code}")
+    live = storage.tokens.access_token
+    check((await raw_post(server, "notes", live)).status_code == 200, "live access token works")
+    async with httpx2.AsyncClient(transport=HostRouting()) as http:
+        revoked = await http.post(f"http://{server.host('notes')}/-/oauth/revoke",
+                                  data={"token": storage.tokens.refresh_token,
+                                        "client_id": storage.client_info.client_id})
+    check(revoked.status_code == 200, f"revoke: {revoked.status_code} {revoked.text[:200]}")
+    after = await raw_post(server, "notes", live)
+    check(after.status_code == 401, f"revoked grant's access token: {after.status_code}")
+    # The token is bound to its wiki.
+    foreign = await raw_post(server, "other", live)
+    check(foreign.status_code in (401, 403), f"token on another wiki: {foreign.status_code}")
+
+
 TESTS = [test_tools_listed, test_every_tool, test_conflict_and_merge, test_isolation, test_bad_input,
-         test_concurrent_agents, test_revocation]
+         test_concurrent_agents, test_revocation, test_oauth_client]
 
 
 async def main() -> int:

@@ -10,6 +10,7 @@ use axum::http::HeaderMap;
 use axum::http::header::AUTHORIZATION;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use robot_platform::oauth::{OAUTH_ACCESS_PREFIX, OAuthAccess};
 use robot_platform::policy::{self, Permissions, Principal, Role};
 use robot_platform::{ApiToken, Slug, User, Wiki};
 use robot_store::{Author, WikiRepo};
@@ -30,6 +31,9 @@ pub struct WikiCtx {
     pub user: Option<User>,
     /// The API token that authenticated this request (REST, MCP), if any.
     pub token: Option<ApiToken>,
+    /// The OAuth grant whose access token authenticated this request, if any. The request then
+    /// acts as [`WikiCtx::user`] with their current role.
+    pub oauth: Option<OAuthAccess>,
     /// The user's role in this wiki.
     pub role: Option<Role>,
     /// What the principal may do here.
@@ -139,7 +143,36 @@ async fn build(
         Surface::Web => bearer(headers)?,
         Surface::Git => git_credential(headers)?,
     };
+    let mut oauth = None;
     let (user, token, role, principal) = match secret {
+        // An OAuth access token acts as the user who approved it, with their role as it is
+        // now: the grant carries no rights of its own.
+        Some(secret) if secret.starts_with(OAUTH_ACCESS_PREFIX) => {
+            let invalid = || {
+                AppError::InvalidToken(
+                    "The access token is invalid, expired or revoked. Refresh it or connect the app again.".into(),
+                )
+            };
+            let access = state
+                .db
+                .authenticate_oauth_token(&secret)
+                .await?
+                .ok_or_else(invalid)?;
+            if access.wiki_id != wiki.id {
+                return Err(AppError::Forbidden(
+                    "This token belongs to another wiki.".into(),
+                ));
+            }
+            let user = state
+                .db
+                .user_by_id(access.user_id)
+                .await?
+                .ok_or_else(invalid)?;
+            let role = state.db.membership(wiki.id, user.id).await?;
+            let principal = user.principal();
+            oauth = Some(access);
+            (Some(user), None, role, principal)
+        }
         Some(secret) => {
             let token = state.db.authenticate_api_token(&secret).await?.ok_or_else(|| {
                 AppError::InvalidToken(
@@ -177,6 +210,7 @@ async fn build(
         repo,
         user,
         token,
+        oauth,
         role,
         perms,
         csrf,
@@ -298,9 +332,15 @@ impl WikiCtx {
 
     /// The git author for changes made in this request.
     pub fn author(&self) -> Author {
-        if let (Some(token), Some(user)) = (&self.token, &self.user) {
+        // Agents are named next to the person they act for, so the history shows both.
+        let agent = match (&self.token, &self.oauth) {
+            (Some(token), _) => Some(token.name.as_str()),
+            (None, Some(grant)) => Some(grant.client_name.as_str()),
+            (None, None) => None,
+        };
+        if let (Some(agent), Some(user)) = (agent, &self.user) {
             return Author {
-                name: format!("{} ({})", user.display_name, token.name),
+                name: format!("{} ({agent})", user.display_name),
                 email: format!("{}@users.robot.wtf", user.handle),
             };
         }

@@ -18,6 +18,7 @@ pub mod limits;
 pub mod mcp;
 pub mod negotiate;
 pub mod notes;
+pub mod oauth;
 pub mod query_vectors;
 pub mod render_cache;
 pub mod respond;

@@ -429,6 +429,29 @@ pub struct RequestAccessTpl {
     pub pending: bool,
 }
 
+/// The OAuth consent page: may this app use this wiki as me?
+#[derive(Template)]
+#[template(path = "consent.html")]
+pub struct ConsentTpl {
+    pub chrome: Chrome,
+    /// The app's registered name (the user should not trust it blindly: the host is shown too).
+    pub client_name: String,
+    /// Where the browser goes back to.
+    pub redirect_host: String,
+    /// The wiki's display name.
+    pub wiki_name: String,
+    /// The wiki's URL.
+    pub wiki_url: String,
+    /// Whether the user (and so the app) may edit, or only read.
+    pub can_write: bool,
+    /// The request, carried through the form.
+    pub client_id: String,
+    pub redirect_uri: String,
+    pub code_challenge: String,
+    pub state: String,
+    pub resource: String,
+}
+
 /// Error page.
 #[derive(Template)]
 #[template(path = "error.html")]

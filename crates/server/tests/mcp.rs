@@ -260,7 +260,10 @@ async fn protected_resource_metadata_is_served() {
         let reply = h.send(req).await;
         assert_eq!(reply.status, StatusCode::OK, "{path}: {}", reply.text);
         assert_eq!(reply.json["resource"], "http://notes.localhost:8080/mcp");
-        assert_eq!(reply.json["authorization_servers"], json!([]));
+        assert_eq!(
+            reply.json["authorization_servers"],
+            json!(["http://notes.localhost:8080"])
+        );
         assert_eq!(reply.json["bearer_methods_supported"], json!(["header"]));
     }
     let req = Request::get("/.well-known/oauth-protected-resource")

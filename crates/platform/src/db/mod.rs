@@ -10,6 +10,7 @@ pub use api_tokens::TOKEN_PREFIX;
 mod atproto;
 mod login_links;
 mod members;
+mod oauth;
 mod rows;
 mod sessions;
 mod stats;
@@ -28,6 +29,11 @@ use sqlx::sqlite::{
 use crate::PlatformError;
 
 pub use atproto::{AtprotoLogin, AtprotoSession};
+pub use oauth::{
+    ACCESS_LIFETIME_SECS, AuthorizationCode, CODE_LIFETIME_SECS, ClientAuthMethod, CodeRedemption,
+    IssuedTokens, NewAuthorizationCode, NewOAuthClient, OAUTH_ACCESS_PREFIX, OAUTH_REFRESH_PREFIX,
+    OAuthAccess, OAuthClient, OAuthGrant, REFRESH_LIFETIME_SECS, RefreshOutcome,
+};
 pub use sessions::RevokedSessions;
 
 /// The schema, embedded at compile time from `crates/platform/migrations/`.

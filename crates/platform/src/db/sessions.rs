@@ -20,8 +20,10 @@ pub struct RevokedSessions {
 
 impl Db {
     /// "Log out everywhere" for `user_id`: every session token issued so far stops working
-    /// ([`User::accepts_session_issued_at`]), and the stored ATProto sessions are deleted and
-    /// returned. [`PlatformError::NotFound`] if there is no such user.
+    /// ([`User::accepts_session_issued_at`]), the stored ATProto sessions are deleted and
+    /// returned, and every app the user connected over OAuth is disconnected (an OAuth grant
+    /// acts as the user, so it is a session too). [`PlatformError::NotFound`] if there is no
+    /// such user.
     ///
     /// The cut-off becomes now, or one second past the previous cut-off when that is later: a
     /// session issued after an earlier revocation in the same second carries `iat` = that cut-off
@@ -47,6 +49,10 @@ impl Db {
         .bind(user_id)
         .fetch_all(&mut *tx)
         .await?;
+        sqlx::query("DELETE FROM oauth_grants WHERE user_id = $1")
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(RevokedSessions {
             user,

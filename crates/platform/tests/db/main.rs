@@ -6,6 +6,7 @@ mod api_tokens;
 mod limits;
 mod login_links;
 mod members;
+mod oauth;
 mod open;
 mod sessions;
 mod user_wikis;

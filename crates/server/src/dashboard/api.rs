@@ -58,6 +58,8 @@ pub fn router(state: &AppState) -> Router<AppState> {
             get(list_tokens).post(create_token.layer(token)),
         )
         .route("/wikis/{slug}/tokens/{name}", delete(revoke_token))
+        .route("/wikis/{slug}/grants", get(list_grants))
+        .route("/wikis/{slug}/grants/{id}", delete(revoke_grant))
         .route("/wikis/{slug}/members", get(list_members).post(add_member))
         .route(
             "/wikis/{slug}/members/{handle}",
@@ -427,6 +429,28 @@ async fn revoke_token(
 ) -> AppResult<Json<Value>> {
     service::revoke_token(&state, &managed, &name).await?;
     Ok(Json(json!({ "revoked": true })))
+}
+
+/// `GET /api/wikis/{slug}/grants`: apps connected over OAuth.
+async fn list_grants(
+    State(state): State<AppState>,
+    caller: PlatformUser,
+    Path(slug): Path<String>,
+) -> AppResult<Json<Value>> {
+    let managed = service::load(&state, &caller.user, &slug).await?;
+    let grants = service::list_grants(&state, &managed).await?;
+    Ok(Json(json!({ "grants": grants })))
+}
+
+/// `DELETE /api/wikis/{slug}/grants/{id}`: disconnects an app (204).
+async fn revoke_grant(
+    State(state): State<AppState>,
+    caller: PlatformUser,
+    Path((slug, id)): Path<(String, i64)>,
+) -> AppResult<StatusCode> {
+    let managed = service::load(&state, &caller.user, &slug).await?;
+    service::revoke_grant(&state, &managed, id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// `GET /api/wikis/{slug}/members`: owner, members and pending access requests.

@@ -46,6 +46,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
             post(pages::create_token).route_layer(token),
         )
         .route("/app/wiki/{slug}/tokens/revoke", post(pages::revoke_token))
+        .route("/app/wiki/{slug}/grants/revoke", post(pages::revoke_grant))
         .route("/app/wiki/{slug}/members", post(pages::set_member))
         .route(
             "/app/wiki/{slug}/members/remove",

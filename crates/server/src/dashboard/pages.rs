@@ -20,8 +20,8 @@ use super::extract::Manager;
 use super::principal::PlatformUser;
 use super::service::{self, ManagedWiki, NewWikiRequest, SettingsChange};
 use super::views::{
-    AccountTpl, CreateForm, FreshToken, HomeTpl, MemberItem, Nav, RequestItem, TokenItem, WikiItem,
-    WikiTpl, date,
+    AccountTpl, CreateForm, FreshToken, GrantItem, HomeTpl, MemberItem, Nav, RequestItem,
+    TokenItem, WikiItem, WikiTpl, date,
 };
 use crate::collaborators::{self, Decision};
 use crate::context::{flash, theme};
@@ -306,6 +306,17 @@ async fn render_wiki(
         .map(|u| u.handle)
         .unwrap_or_default();
     let (members, requests) = collaborators::overview(state, wiki).await?;
+    let grants = service::list_grants(state, managed)
+        .await?
+        .into_iter()
+        .map(|g| GrantItem {
+            id: g.id,
+            app: g.client_name,
+            user: g.user_handle,
+            created: date(g.created_at),
+            last_used: g.last_used_at.map_or_else(|| "never".into(), date),
+        })
+        .collect();
     let access = &wiki.access;
     show(
         StatusCode::OK,
@@ -328,6 +339,7 @@ async fn render_wiki(
             git_access: wiki.git_access,
             git_clone: service::git_clone_command(state, &wiki.slug, "<token>"),
             tokens,
+            grants,
             owner_handle,
             members: members
                 .into_iter()
@@ -482,6 +494,26 @@ pub(super) async fn revoke_token(
         .await
         .map(|()| format!("Revoked the token “{}”.", name.trim()));
     back(&format!("/app/wiki/{slug}"), outcome)
+}
+
+/// `POST /app/wiki/{slug}/grants/revoke` (`grant`): disconnects an OAuth app.
+pub(super) async fn revoke_grant(
+    State(state): State<AppState>,
+    caller: PlatformUser,
+    Path(slug): Path<String>,
+    req: Request,
+) -> AppResult<Response> {
+    let managed = managed(&state, &caller.user, &slug).await?;
+    let fields = form(req).await?;
+    let outcome = match field(&fields, "grant").trim().parse::<i64>() {
+        Ok(id) => service::revoke_grant(&state, &managed, id)
+            .await
+            .map(|()| "Disconnected the app; its tokens no longer work.".to_string()),
+        Err(_) => Err(AppError::BadRequest(
+            "Which app? The form names none.".into(),
+        )),
+    };
+    back(&format!("/app/wiki/{slug}#apps"), outcome)
 }
 
 /// `POST /app/wiki/{slug}/members` (`handle`, `role`): invite or change a role.

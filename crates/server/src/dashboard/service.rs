@@ -284,6 +284,31 @@ pub async fn revoke_token(state: &AppState, managed: &ManagedWiki, name: &str) -
     }
 }
 
+/// The apps connected to the wiki over OAuth (one grant per approval), newest first.
+pub async fn list_grants(
+    state: &AppState,
+    managed: &ManagedWiki,
+) -> AppResult<Vec<robot_platform::oauth::OAuthGrant>> {
+    managed.require_manage()?;
+    Ok(state.db.list_oauth_grants(managed.wiki.id).await?)
+}
+
+/// Revokes the OAuth grant `grant_id` with its tokens; the app loses access on its next request.
+pub async fn revoke_grant(state: &AppState, managed: &ManagedWiki, grant_id: i64) -> AppResult<()> {
+    managed.require_manage()?;
+    if state
+        .db
+        .revoke_oauth_grant(managed.wiki.id, grant_id)
+        .await?
+    {
+        Ok(())
+    } else {
+        Err(AppError::NotFound(
+            "There is no such connected app on this wiki.".into(),
+        ))
+    }
+}
+
 /// Parses a token role typed in a form or JSON: `editor` or `read-only`.
 pub fn parse_token_role(input: &str) -> AppResult<TokenRole> {
     input.trim().parse().map_err(|_| {

@@ -58,6 +58,21 @@ pub struct HomeTpl {
     pub form: CreateForm,
 }
 
+/// An app connected over OAuth, as listed on the wiki page.
+#[derive(Debug, Clone)]
+pub struct GrantItem {
+    /// The grant's id (the revoke form's `grant`).
+    pub id: i64,
+    /// The app's registered name.
+    pub app: String,
+    /// Handle of the user who approved it (the app acts as them).
+    pub user: String,
+    /// When it was approved.
+    pub created: String,
+    /// When it last made a request, or "never".
+    pub last_used: String,
+}
+
 /// A token as listed on the settings page.
 #[derive(Debug, Clone)]
 pub struct TokenItem {
@@ -131,6 +146,8 @@ pub struct WikiTpl {
     /// `git clone …` with a `<token>` placeholder.
     pub git_clone: String,
     pub tokens: Vec<TokenItem>,
+    /// Apps connected over OAuth.
+    pub grants: Vec<GrantItem>,
     pub owner_handle: String,
     pub members: Vec<MemberItem>,
     pub requests: Vec<RequestItem>,

@@ -1,6 +1,7 @@
 //! Who may talk to `/mcp`, and how a client learns to authenticate.
 //!
-//! The MCP endpoint takes bearer tokens only (`Authorization: Bearer <per-wiki token>`): cookies
+//! The MCP endpoint takes bearer tokens only (`Authorization: Bearer <per-wiki token>`, an API
+//! token or an OAuth access token of this wiki): cookies
 //! never authenticate an MCP request, so the endpoint needs no CSRF token. [`gate`] runs before the
 //! context resolver ([`crate::context::resolve_wiki`]):
 //!
@@ -51,8 +52,9 @@ pub async fn gate(State(state): State<AppState>, req: Request, next: Next) -> Re
             StatusCode::UNAUTHORIZED,
             "unauthorized",
             format!(
-                "This MCP endpoint needs a token: send `Authorization: Bearer <token>`. The wiki's \
-                 owner mints one with `robot token create {label} --name <agent>`."
+                "This MCP endpoint needs a token: send `Authorization: Bearer <token>`. Connect \
+                 with OAuth (see the resource metadata), or ask the wiki's owner for an API token \
+                 (`robot token create {label} --name <agent>`)."
             ),
         );
         set_challenge(&mut response, &wiki_url, None);
@@ -65,9 +67,10 @@ pub async fn gate(State(state): State<AppState>, req: Request, next: Next) -> Re
 /// `GET /.well-known/oauth-protected-resource[/mcp]`: the RFC 9728 metadata of this wiki's MCP
 /// endpoint.
 ///
-/// `authorization_servers` is empty for now: tokens are minted by the wiki's owner
-/// (`robot token create`), and the OAuth 2.1 authorization server that Claude.ai-style clients
-/// need is a later issue. Clients that were given a token send it as a bearer header.
+/// `authorization_servers` names the wiki itself: each wiki is its own OAuth 2.1
+/// authorization server ([`crate::oauth`]), so hosted clients (Claude.ai connectors) register,
+/// send their user through the consent page and come back with a token bound to this wiki.
+/// Clients that were given an API token simply send it as a bearer header.
 pub async fn protected_resource(State(state): State<AppState>, req: Request) -> Response {
     let label = req.extensions().get::<WikiLabel>().map(|l| l.0.clone());
     let known = match label.as_deref().map(Slug::parse) {
@@ -84,7 +87,8 @@ pub async fn protected_resource(State(state): State<AppState>, req: Request) -> 
     let wiki_url = state.config.wiki_url(wiki.slug.as_str());
     let body = json!({
         "resource": format!("{wiki_url}/mcp"),
-        "authorization_servers": [],
+        "authorization_servers": [wiki_url],
+        "scopes_supported": [crate::oauth::SCOPE],
         "bearer_methods_supported": ["header"],
         // The slug, which the caller already knows from the host: a private wiki's display
         // name is not public.

@@ -68,6 +68,13 @@ pub fn wiki_router(state: AppState) -> Router {
             "/-/request-access",
             get(collaborators::request_form).post(collaborators::request_access),
         )
+        .route(
+            "/-/oauth/authorize",
+            get(crate::oauth::authorize::show).merge(
+                post(crate::oauth::authorize::decide)
+                    .route_layer(RateLimitLayer::new(&state, Scope::Login)),
+            ),
+        )
         .route("/robots.txt", get(platform::robots))
         .nest("/api/v1", crate::api::router())
         .route("/", get(page::home))
@@ -81,6 +88,9 @@ pub fn wiki_router(state: AppState) -> Router {
         // context resolver, and no CSRF guard: it never reads cookies. Its exact paths win over
         // the `/{*path}` page catch-all.
         .merge(crate::mcp::router(state.clone()))
+        // The OAuth endpoints for machines (metadata, register, token, revoke): clients
+        // authenticate with their own credentials, never cookies.
+        .merge(crate::oauth::router(state.clone()))
         // Git smart HTTP, likewise outside the CSRF guard: it never reads cookies either.
         .merge(crate::git_http::router(state))
 }

@@ -1,0 +1,567 @@
+//! OAuth 2.1 state of the per-wiki authorization servers: registered clients, grants (one
+//! user's approval of one client at one wiki), single-use authorization codes, and access and
+//! refresh tokens.
+//!
+//! Only SHA-256 hashes of secrets are stored. Every state change that must happen at most once
+//! (redeeming a code, rotating a refresh token) is one conditional `UPDATE … RETURNING` inside a
+//! transaction, so two concurrent redemptions cannot both succeed. Redeemed codes and rotated
+//! refresh tokens keep their rows until they expire, because their reuse is the signal of a
+//! stolen secret: it revokes the whole grant (RFC 9700 §4.14 and §2.2.2).
+
+use robot_auth::{hash_token, random_token};
+use serde::Serialize;
+
+use super::{Db, is_foreign_key_violation, now};
+use crate::PlatformError;
+
+/// Prefix of OAuth access tokens, so the resolver (and secret scanners) tell them from API tokens.
+pub const OAUTH_ACCESS_PREFIX: &str = "rwo_";
+/// Prefix of OAuth refresh tokens.
+pub const OAUTH_REFRESH_PREFIX: &str = "rwr_";
+/// Prefix of OAuth client secrets.
+const CLIENT_SECRET_PREFIX: &str = "rws_";
+/// Prefix of authorization codes.
+const CODE_PREFIX: &str = "rwc_";
+/// An authorization code is redeemable for this long (RFC 6749 recommends at most 10 minutes).
+pub const CODE_LIFETIME_SECS: i64 = 600;
+/// Access tokens live one hour; clients refresh them.
+pub const ACCESS_LIFETIME_SECS: i64 = 3600;
+/// Refresh tokens live 30 days; each use rotates them.
+pub const REFRESH_LIFETIME_SECS: i64 = 30 * 24 * 3600;
+/// `last_used_at` of a grant is refreshed at most this often, so reads do not turn into writes.
+const LAST_USED_GRANULARITY_SECS: i64 = 60;
+
+/// How a client authenticates at the token endpoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum ClientAuthMethod {
+    /// A public client (PKCE is its only proof).
+    None,
+    /// `client_secret` in the form body.
+    SecretPost,
+    /// HTTP Basic with `client_id:client_secret`.
+    SecretBasic,
+}
+
+impl ClientAuthMethod {
+    /// The RFC 7591 name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClientAuthMethod::None => "none",
+            ClientAuthMethod::SecretPost => "client_secret_post",
+            ClientAuthMethod::SecretBasic => "client_secret_basic",
+        }
+    }
+
+    /// Parses an RFC 7591 name; `None` for methods this server does not offer.
+    pub fn parse(name: &str) -> Option<ClientAuthMethod> {
+        match name {
+            "none" => Some(ClientAuthMethod::None),
+            "client_secret_post" => Some(ClientAuthMethod::SecretPost),
+            "client_secret_basic" => Some(ClientAuthMethod::SecretBasic),
+            _ => None,
+        }
+    }
+}
+
+/// A client registered at one wiki.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OAuthClient {
+    /// Database id.
+    pub id: i64,
+    /// The wiki it was registered at; it is unknown everywhere else.
+    pub wiki_id: i64,
+    /// The public `client_id`.
+    pub client_id: String,
+    /// Name shown on the consent page and in the dashboard.
+    pub client_name: String,
+    /// Exact redirect URIs it may use.
+    pub redirect_uris: Vec<String>,
+    /// How it authenticates at the token endpoint.
+    pub auth_method: ClientAuthMethod,
+    /// SHA-256 of its secret, for confidential clients.
+    pub secret_hash: Option<String>,
+    /// Seconds since the Unix epoch.
+    pub created_at: i64,
+}
+
+impl OAuthClient {
+    /// Whether `secret` is this client's secret (constant time). Always false for public clients.
+    pub fn secret_matches(&self, secret: &str) -> bool {
+        self.secret_hash.as_deref().is_some_and(|stored| {
+            robot_auth::constant_time_eq(hash_token(secret).as_bytes(), stored.as_bytes())
+        })
+    }
+}
+
+/// What a registration stores (validated by the caller).
+#[derive(Debug, Clone)]
+pub struct NewOAuthClient {
+    /// The wiki registered at.
+    pub wiki_id: i64,
+    /// Display name (already capped).
+    pub client_name: String,
+    /// Exact redirect URIs (already checked).
+    pub redirect_uris: Vec<String>,
+    /// Token endpoint authentication.
+    pub auth_method: ClientAuthMethod,
+}
+
+/// An approved authorization request, to be turned into a code.
+#[derive(Debug, Clone)]
+pub struct NewAuthorizationCode {
+    /// The wiki the grant will be bound to.
+    pub wiki_id: i64,
+    /// The user who approved.
+    pub user_id: i64,
+    /// The client's database id.
+    pub client: i64,
+    /// The redirect URI the code is bound to.
+    pub redirect_uri: String,
+    /// The PKCE S256 challenge.
+    pub code_challenge: String,
+}
+
+/// A code being redeemed, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuthorizationCode {
+    /// The wiki of the grant.
+    pub wiki_id: i64,
+    /// The approving user.
+    pub user_id: i64,
+    /// The client's database id.
+    pub client: i64,
+    /// The redirect URI it was issued to.
+    pub redirect_uri: String,
+    /// The PKCE S256 challenge.
+    pub code_challenge: String,
+}
+
+/// A fresh access/refresh pair. The secrets exist nowhere else.
+#[derive(Debug, Clone)]
+pub struct IssuedTokens {
+    /// The grant they belong to.
+    pub grant_id: i64,
+    /// `rwo_…`, valid [`ACCESS_LIFETIME_SECS`].
+    pub access_token: String,
+    /// `rwr_…`, valid [`REFRESH_LIFETIME_SECS`], single use.
+    pub refresh_token: String,
+}
+
+/// What redeeming a code came to.
+#[derive(Debug)]
+pub enum CodeRedemption {
+    /// Tokens for a new grant.
+    Issued(IssuedTokens),
+    /// No such code.
+    Unknown,
+    /// Redeemed before: the grant it produced (if any) has been revoked.
+    Reused,
+    /// Past its lifetime (now spent).
+    Expired,
+    /// The caller's check (client, redirect URI, PKCE) refused it; the code is spent.
+    Refused,
+}
+
+/// What presenting a refresh token came to.
+#[derive(Debug)]
+pub enum RefreshOutcome {
+    /// A new pair; the presented refresh token no longer works.
+    Issued(IssuedTokens),
+    /// Unknown, expired, or another client's.
+    Invalid,
+    /// Already rotated: the grant has been revoked.
+    Reused,
+}
+
+/// The grant behind a valid access token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OAuthAccess {
+    /// The grant.
+    pub grant_id: i64,
+    /// The app's registered name (commits made through it say so).
+    pub client_name: String,
+    /// The only wiki the token works on.
+    pub wiki_id: i64,
+    /// The user it acts as.
+    pub user_id: i64,
+}
+
+/// A grant as the dashboard lists it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OAuthGrant {
+    /// Database id.
+    pub id: i64,
+    /// The app's registered name.
+    pub client_name: String,
+    /// Handle of the user who approved it.
+    pub user_handle: String,
+    /// Seconds since the Unix epoch.
+    pub created_at: i64,
+    /// Last request made with it, to the minute.
+    pub last_used_at: Option<i64>,
+}
+
+type ClientRow = (
+    i64,
+    i64,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    i64,
+);
+
+fn client_from_row(row: ClientRow) -> Result<OAuthClient, PlatformError> {
+    let (id, wiki_id, client_id, client_name, uris, method, secret_hash, created_at) = row;
+    let auth_method = ClientAuthMethod::parse(&method).ok_or_else(|| {
+        PlatformError::Db(sqlx::Error::Decode(
+            format!("unknown auth method {method:?}").into(),
+        ))
+    })?;
+    Ok(OAuthClient {
+        id,
+        wiki_id,
+        client_id,
+        client_name,
+        redirect_uris: uris.lines().map(str::to_string).collect(),
+        auth_method,
+        secret_hash,
+        created_at,
+    })
+}
+
+/// Inserts a fresh access/refresh pair for `grant_id`.
+async fn insert_pair(
+    conn: &mut sqlx::SqliteConnection,
+    grant_id: i64,
+    now: i64,
+) -> Result<IssuedTokens, PlatformError> {
+    let access_token = format!("{OAUTH_ACCESS_PREFIX}{}", random_token());
+    let refresh_token = format!("{OAUTH_REFRESH_PREFIX}{}", random_token());
+    for (secret, kind, lifetime) in [
+        (&access_token, "access", ACCESS_LIFETIME_SECS),
+        (&refresh_token, "refresh", REFRESH_LIFETIME_SECS),
+    ] {
+        sqlx::query(
+            "INSERT INTO oauth_tokens (token_hash, grant_id, kind, expires_at) \
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(hash_token(secret))
+        .bind(grant_id)
+        .bind(kind)
+        .bind(now + lifetime)
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(IssuedTokens {
+        grant_id,
+        access_token,
+        refresh_token,
+    })
+}
+
+impl Db {
+    /// Registers a client at a wiki. Returns it and, for confidential clients, its secret
+    /// (shown once; only the hash is kept).
+    pub async fn register_oauth_client(
+        &self,
+        new: NewOAuthClient,
+    ) -> Result<(OAuthClient, Option<String>), PlatformError> {
+        let secret = (new.auth_method != ClientAuthMethod::None)
+            .then(|| format!("{CLIENT_SECRET_PREFIX}{}", random_token()));
+        let row: ClientRow = sqlx::query_as(
+            "INSERT INTO oauth_clients \
+             (wiki_id, client_id, client_name, redirect_uris, auth_method, secret_hash, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING \
+             id, wiki_id, client_id, client_name, redirect_uris, auth_method, secret_hash, created_at",
+        )
+        .bind(new.wiki_id)
+        .bind(random_token())
+        .bind(&new.client_name)
+        .bind(new.redirect_uris.join("\n"))
+        .bind(new.auth_method.as_str())
+        .bind(secret.as_deref().map(hash_token))
+        .bind(now())
+        .fetch_one(&self.pool)
+        .await
+        .map_err(|e| {
+            if is_foreign_key_violation(&e) {
+                PlatformError::NotFound("wiki")
+            } else {
+                e.into()
+            }
+        })?;
+        Ok((client_from_row(row)?, secret))
+    }
+
+    /// The client `client_id` if it was registered at `wiki_id`; `None` otherwise, including
+    /// for a client of another wiki.
+    pub async fn oauth_client(
+        &self,
+        wiki_id: i64,
+        client_id: &str,
+    ) -> Result<Option<OAuthClient>, PlatformError> {
+        let row: Option<ClientRow> = sqlx::query_as(
+            "SELECT id, wiki_id, client_id, client_name, redirect_uris, auth_method, secret_hash, \
+             created_at FROM oauth_clients WHERE wiki_id = $1 AND client_id = $2",
+        )
+        .bind(wiki_id)
+        .bind(client_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(client_from_row).transpose()
+    }
+
+    /// Stores an approved request as a code valid [`CODE_LIFETIME_SECS`] from `now` and
+    /// returns the code. Codes that expired a day ago are purged on the way.
+    pub async fn create_oauth_code(
+        &self,
+        new: NewAuthorizationCode,
+        now: i64,
+    ) -> Result<String, PlatformError> {
+        sqlx::query("DELETE FROM oauth_codes WHERE expires_at < $1")
+            .bind(now - 24 * 3600)
+            .execute(&self.pool)
+            .await?;
+        let code = format!("{CODE_PREFIX}{}", random_token());
+        sqlx::query(
+            "INSERT INTO oauth_codes \
+             (code_hash, wiki_id, user_id, client_id, redirect_uri, code_challenge, expires_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        )
+        .bind(hash_token(&code))
+        .bind(new.wiki_id)
+        .bind(new.user_id)
+        .bind(new.client)
+        .bind(&new.redirect_uri)
+        .bind(&new.code_challenge)
+        .bind(now + CODE_LIFETIME_SECS)
+        .execute(&self.pool)
+        .await?;
+        Ok(code)
+    }
+
+    /// Redeems `code` at `now`: marks it used (atomically, so it works once), lets `check`
+    /// decide whether the request matches it (client, redirect URI, PKCE), and on success
+    /// creates the grant and its first token pair — all in one transaction. A code presented a
+    /// second time revokes the grant it produced.
+    pub async fn redeem_oauth_code(
+        &self,
+        code: &str,
+        now: i64,
+        check: impl FnOnce(&AuthorizationCode) -> bool + Send,
+    ) -> Result<CodeRedemption, PlatformError> {
+        let hash = hash_token(code);
+        let mut tx = self.pool.begin().await?;
+        let row: Option<(i64, i64, i64, String, String, i64)> = sqlx::query_as(
+            "UPDATE oauth_codes SET used_at = $1 WHERE code_hash = $2 AND used_at IS NULL \
+             RETURNING wiki_id, user_id, client_id, redirect_uri, code_challenge, expires_at",
+        )
+        .bind(now)
+        .bind(&hash)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some((wiki_id, user_id, client, redirect_uri, code_challenge, expires_at)) = row else {
+            let used: Option<(Option<i64>,)> =
+                sqlx::query_as("SELECT grant_id FROM oauth_codes WHERE code_hash = $1")
+                    .bind(&hash)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let outcome = match used {
+                None => CodeRedemption::Unknown,
+                Some((grant,)) => {
+                    if let Some(grant) = grant {
+                        sqlx::query("DELETE FROM oauth_grants WHERE id = $1")
+                            .bind(grant)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    CodeRedemption::Reused
+                }
+            };
+            tx.commit().await?;
+            return Ok(outcome);
+        };
+        if expires_at <= now {
+            tx.commit().await?;
+            return Ok(CodeRedemption::Expired);
+        }
+        let stored = AuthorizationCode {
+            wiki_id,
+            user_id,
+            client,
+            redirect_uri,
+            code_challenge,
+        };
+        if !check(&stored) {
+            tx.commit().await?;
+            return Ok(CodeRedemption::Refused);
+        }
+        let (grant_id,): (i64,) = sqlx::query_as(
+            "INSERT INTO oauth_grants (wiki_id, user_id, client_id, created_at) \
+             VALUES ($1, $2, $3, $4) RETURNING id",
+        )
+        .bind(wiki_id)
+        .bind(user_id)
+        .bind(client)
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await?;
+        sqlx::query("UPDATE oauth_codes SET grant_id = $1 WHERE code_hash = $2")
+            .bind(grant_id)
+            .bind(&hash)
+            .execute(&mut *tx)
+            .await?;
+        let tokens = insert_pair(&mut tx, grant_id, now).await?;
+        tx.commit().await?;
+        Ok(CodeRedemption::Issued(tokens))
+    }
+
+    /// Rotates the refresh token `refresh` of client `client` at `now`: the old one stops
+    /// working, the grant's access tokens are replaced by one new pair. A refresh token that was
+    /// already rotated revokes the whole grant.
+    pub async fn refresh_oauth_tokens(
+        &self,
+        refresh: &str,
+        client: i64,
+        now: i64,
+    ) -> Result<RefreshOutcome, PlatformError> {
+        let hash = hash_token(refresh);
+        let mut tx = self.pool.begin().await?;
+        let rotated: Option<(i64,)> = sqlx::query_as(
+            "UPDATE oauth_tokens SET rotated_at = $1 \
+             WHERE token_hash = $2 AND kind = 'refresh' AND rotated_at IS NULL \
+               AND expires_at > $1 \
+               AND grant_id IN (SELECT id FROM oauth_grants WHERE client_id = $3) \
+             RETURNING grant_id",
+        )
+        .bind(now)
+        .bind(&hash)
+        .bind(client)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some((grant_id,)) = rotated else {
+            let seen: Option<(i64, Option<i64>)> = sqlx::query_as(
+                "SELECT t.grant_id, t.rotated_at FROM oauth_tokens t \
+                 JOIN oauth_grants g ON g.id = t.grant_id \
+                 WHERE t.token_hash = $1 AND t.kind = 'refresh' AND g.client_id = $2",
+            )
+            .bind(&hash)
+            .bind(client)
+            .fetch_optional(&mut *tx)
+            .await?;
+            let outcome = match seen {
+                Some((grant, Some(_))) => {
+                    sqlx::query("DELETE FROM oauth_grants WHERE id = $1")
+                        .bind(grant)
+                        .execute(&mut *tx)
+                        .await?;
+                    RefreshOutcome::Reused
+                }
+                _ => RefreshOutcome::Invalid,
+            };
+            tx.commit().await?;
+            return Ok(outcome);
+        };
+        sqlx::query("DELETE FROM oauth_tokens WHERE grant_id = $1 AND kind = 'access'")
+            .bind(grant_id)
+            .execute(&mut *tx)
+            .await?;
+        let tokens = insert_pair(&mut tx, grant_id, now).await?;
+        tx.commit().await?;
+        Ok(RefreshOutcome::Issued(tokens))
+    }
+
+    /// The grant behind a live access token, recording its use (to the minute). `None` for
+    /// unknown, expired or revoked tokens.
+    pub async fn authenticate_oauth_token(
+        &self,
+        secret: &str,
+    ) -> Result<Option<OAuthAccess>, PlatformError> {
+        let now = now();
+        let row: Option<(i64, i64, i64, Option<i64>, String)> = sqlx::query_as(
+            "SELECT g.id, g.wiki_id, g.user_id, g.last_used_at, c.client_name FROM oauth_tokens t \
+             JOIN oauth_grants g ON g.id = t.grant_id \
+             JOIN oauth_clients c ON c.id = g.client_id \
+             WHERE t.token_hash = $1 AND t.kind = 'access' AND t.expires_at > $2",
+        )
+        .bind(hash_token(secret))
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some((grant_id, wiki_id, user_id, last_used_at, client_name)) = row else {
+            return Ok(None);
+        };
+        if last_used_at.is_none_or(|t| now - t >= LAST_USED_GRANULARITY_SECS) {
+            sqlx::query("UPDATE oauth_grants SET last_used_at = $1 WHERE id = $2")
+                .bind(now)
+                .bind(grant_id)
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(Some(OAuthAccess {
+            grant_id,
+            client_name,
+            wiki_id,
+            user_id,
+        }))
+    }
+
+    /// Revokes the grant of the access or refresh token `secret` if it belongs to client
+    /// `client`. Returns whether a grant was revoked.
+    pub async fn revoke_oauth_token(
+        &self,
+        secret: &str,
+        client: i64,
+    ) -> Result<bool, PlatformError> {
+        let done = sqlx::query(
+            "DELETE FROM oauth_grants WHERE client_id = $1 AND id = \
+             (SELECT grant_id FROM oauth_tokens WHERE token_hash = $2)",
+        )
+        .bind(client)
+        .bind(hash_token(secret))
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// The grants of a wiki, newest first.
+    pub async fn list_oauth_grants(&self, wiki_id: i64) -> Result<Vec<OAuthGrant>, PlatformError> {
+        let rows: Vec<(i64, String, String, i64, Option<i64>)> = sqlx::query_as(
+            "SELECT g.id, c.client_name, u.handle, g.created_at, g.last_used_at \
+             FROM oauth_grants g JOIN oauth_clients c ON c.id = g.client_id \
+             JOIN users u ON u.id = g.user_id \
+             WHERE g.wiki_id = $1 ORDER BY g.created_at DESC, g.id DESC",
+        )
+        .bind(wiki_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(
+                |(id, client_name, user_handle, created_at, last_used_at)| OAuthGrant {
+                    id,
+                    client_name,
+                    user_handle,
+                    created_at,
+                    last_used_at,
+                },
+            )
+            .collect())
+    }
+
+    /// Revokes grant `grant_id` of wiki `wiki_id` with its tokens. Returns whether it existed.
+    pub async fn revoke_oauth_grant(
+        &self,
+        wiki_id: i64,
+        grant_id: i64,
+    ) -> Result<bool, PlatformError> {
+        let done = sqlx::query("DELETE FROM oauth_grants WHERE id = $1 AND wiki_id = $2")
+            .bind(grant_id)
+            .bind(wiki_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected() > 0)
+    }
+}

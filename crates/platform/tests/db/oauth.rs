@@ -1,0 +1,261 @@
+use robot_platform::Db;
+use robot_platform::oauth::{
+    ClientAuthMethod, CodeRedemption, NewAuthorizationCode, NewOAuthClient, OAuthClient,
+    RefreshOutcome,
+};
+
+use crate::{db_tests, user, wiki};
+
+db_tests!(
+    clients_are_per_wiki_and_secrets_hashed,
+    a_code_is_redeemed_once_and_reuse_revokes_its_grant,
+    an_expired_or_refused_code_is_spent,
+    concurrent_redemptions_issue_one_grant,
+    refresh_rotates_and_reuse_revokes,
+    deleting_the_wiki_or_user_removes_everything,
+);
+
+async fn client(db: &Db, wiki_id: i64, method: ClientAuthMethod) -> (OAuthClient, Option<String>) {
+    db.register_oauth_client(NewOAuthClient {
+        wiki_id,
+        client_name: "Claude".into(),
+        redirect_uris: vec![
+            "https://claude.ai/cb".into(),
+            "http://localhost:9/cb".into(),
+        ],
+        auth_method: method,
+    })
+    .await
+    .expect("register")
+}
+
+async fn code(db: &Db, wiki_id: i64, user_id: i64, client: i64, now: i64) -> String {
+    db.create_oauth_code(
+        NewAuthorizationCode {
+            wiki_id,
+            user_id,
+            client,
+            redirect_uri: "https://claude.ai/cb".into(),
+            code_challenge: "challenge".into(),
+        },
+        now,
+    )
+    .await
+    .expect("code")
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs() as i64
+}
+
+async fn clients_are_per_wiki_and_secrets_hashed(db: Db) {
+    let alice = user(&db, "alice").await;
+    let notes = wiki(&db, "notes", &alice).await;
+    let other = wiki(&db, "other", &alice).await;
+    let (public, secret) = client(&db, notes.id, ClientAuthMethod::None).await;
+    assert!(secret.is_none() && public.secret_hash.is_none());
+    assert_eq!(public.redirect_uris.len(), 2);
+    let found = db
+        .oauth_client(notes.id, &public.client_id)
+        .await
+        .expect("find");
+    assert_eq!(found, Some(public.clone()));
+    assert_eq!(
+        db.oauth_client(other.id, &public.client_id)
+            .await
+            .expect("find"),
+        None
+    );
+    let (confidential, secret) = client(&db, notes.id, ClientAuthMethod::SecretPost).await;
+    let secret = secret.expect("secret");
+    assert!(confidential.secret_matches(&secret));
+    assert!(!confidential.secret_matches("rws_wrong"));
+    assert_ne!(confidential.secret_hash.as_deref(), Some(secret.as_str()));
+}
+
+async fn a_code_is_redeemed_once_and_reuse_revokes_its_grant(db: Db) {
+    let alice = user(&db, "alice").await;
+    let notes = wiki(&db, "notes", &alice).await;
+    let (c, _) = client(&db, notes.id, ClientAuthMethod::None).await;
+    let t = now();
+    let code = code(&db, notes.id, alice.id, c.id, t).await;
+    let CodeRedemption::Issued(tokens) = db
+        .redeem_oauth_code(&code, t, |stored| stored.user_id == alice.id)
+        .await
+        .expect("redeem")
+    else {
+        panic!("first redemption must issue tokens");
+    };
+    let access = db
+        .authenticate_oauth_token(&tokens.access_token)
+        .await
+        .expect("auth")
+        .expect("valid");
+    assert_eq!((access.wiki_id, access.user_id), (notes.id, alice.id));
+    assert_eq!(access.client_name, "Claude");
+    assert!(matches!(
+        db.redeem_oauth_code(&code, t, |_| true)
+            .await
+            .expect("again"),
+        CodeRedemption::Reused
+    ));
+    assert_eq!(
+        db.authenticate_oauth_token(&tokens.access_token)
+            .await
+            .expect("auth"),
+        None
+    );
+    assert!(
+        db.list_oauth_grants(notes.id)
+            .await
+            .expect("grants")
+            .is_empty()
+    );
+    assert!(matches!(
+        db.redeem_oauth_code("rwc_unknown", t, |_| true)
+            .await
+            .expect("unknown"),
+        CodeRedemption::Unknown
+    ));
+}
+
+async fn an_expired_or_refused_code_is_spent(db: Db) {
+    let alice = user(&db, "alice").await;
+    let notes = wiki(&db, "notes", &alice).await;
+    let (c, _) = client(&db, notes.id, ClientAuthMethod::None).await;
+    let t = now();
+    let old = code(&db, notes.id, alice.id, c.id, t).await;
+    assert!(matches!(
+        db.redeem_oauth_code(&old, t + 600, |_| true)
+            .await
+            .expect("late"),
+        CodeRedemption::Expired
+    ));
+    let refused = code(&db, notes.id, alice.id, c.id, t).await;
+    assert!(matches!(
+        db.redeem_oauth_code(&refused, t, |_| false)
+            .await
+            .expect("refused"),
+        CodeRedemption::Refused
+    ));
+    assert!(matches!(
+        db.redeem_oauth_code(&refused, t, |_| true)
+            .await
+            .expect("retry"),
+        CodeRedemption::Reused
+    ));
+}
+
+async fn concurrent_redemptions_issue_one_grant(db: Db) {
+    let alice = user(&db, "alice").await;
+    let notes = wiki(&db, "notes", &alice).await;
+    let (c, _) = client(&db, notes.id, ClientAuthMethod::None).await;
+    let t = now();
+    let code = code(&db, notes.id, alice.id, c.id, t).await;
+    let attempts = (0..4).map(|_| {
+        let db = db.clone();
+        let code = code.clone();
+        tokio::spawn(async move { db.redeem_oauth_code(&code, t, |_| true).await })
+    });
+    let mut issued = 0;
+    for attempt in attempts.collect::<Vec<_>>() {
+        if let CodeRedemption::Issued(_) = attempt.await.expect("join").expect("redeem") {
+            issued += 1;
+        }
+    }
+    assert_eq!(issued, 1);
+}
+
+async fn refresh_rotates_and_reuse_revokes(db: Db) {
+    let alice = user(&db, "alice").await;
+    let notes = wiki(&db, "notes", &alice).await;
+    let (c, _) = client(&db, notes.id, ClientAuthMethod::None).await;
+    let (stranger, _) = client(&db, notes.id, ClientAuthMethod::None).await;
+    let t = now();
+    let code = code(&db, notes.id, alice.id, c.id, t).await;
+    let CodeRedemption::Issued(first) = db.redeem_oauth_code(&code, t, |_| true).await.expect("r")
+    else {
+        panic!("issued");
+    };
+    assert!(matches!(
+        db.refresh_oauth_tokens(&first.refresh_token, stranger.id, t)
+            .await
+            .expect("x"),
+        RefreshOutcome::Invalid
+    ));
+    let RefreshOutcome::Issued(second) = db
+        .refresh_oauth_tokens(&first.refresh_token, c.id, t)
+        .await
+        .expect("rotate")
+    else {
+        panic!("rotated");
+    };
+    assert_eq!(
+        db.authenticate_oauth_token(&first.access_token)
+            .await
+            .expect("a"),
+        None
+    );
+    assert!(
+        db.authenticate_oauth_token(&second.access_token)
+            .await
+            .expect("a")
+            .is_some()
+    );
+    assert!(matches!(
+        db.refresh_oauth_tokens(&first.refresh_token, c.id, t)
+            .await
+            .expect("reuse"),
+        RefreshOutcome::Reused
+    ));
+    assert_eq!(
+        db.authenticate_oauth_token(&second.access_token)
+            .await
+            .expect("a"),
+        None
+    );
+    assert!(matches!(
+        db.refresh_oauth_tokens(&second.refresh_token, c.id, t)
+            .await
+            .expect("dead"),
+        RefreshOutcome::Invalid
+    ));
+}
+
+async fn deleting_the_wiki_or_user_removes_everything(db: Db) {
+    let alice = user(&db, "alice").await;
+    let bob = user(&db, "bob").await;
+    let notes = wiki(&db, "notes", &alice).await;
+    let (c, _) = client(&db, notes.id, ClientAuthMethod::None).await;
+    let t = now();
+    for who in [&alice, &bob] {
+        let code = code(&db, notes.id, who.id, c.id, t).await;
+        db.redeem_oauth_code(&code, t, |_| true)
+            .await
+            .expect("redeem");
+    }
+    assert_eq!(
+        db.list_oauth_grants(notes.id).await.expect("grants").len(),
+        2
+    );
+    db.delete_user(bob.id).await.expect("delete bob");
+    let left = db.list_oauth_grants(notes.id).await.expect("grants");
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].user_handle, "alice");
+    db.delete_wiki(&notes.slug).await.expect("delete wiki");
+    assert!(
+        db.list_oauth_grants(notes.id)
+            .await
+            .expect("grants")
+            .is_empty()
+    );
+    assert_eq!(
+        db.oauth_client(notes.id, &c.client_id)
+            .await
+            .expect("client"),
+        None
+    );
+}

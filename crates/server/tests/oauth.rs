@@ -1,0 +1,913 @@
+//! The OAuth 2.1 authorization server of a wiki, end to end through the real router: metadata,
+//! dynamic registration, the consent page (signed-in browser, CSRF), the code exchange with
+//! PKCE, MCP calls with the access token, refresh rotation and revocation — and the attacks:
+//! wrong verifier, reused code and refresh token, redirect URI games, missing PKCE, tokens and
+//! clients of another wiki, expired codes, removed collaborators, forged consent, deleted wikis.
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use base64::Engine as _;
+use robot_platform::{Role, Slug, User};
+use serde_json::{Value, json};
+use sha2::{Digest as _, Sha256};
+
+mod dashboard_support;
+
+use dashboard_support::{
+    Auth, CSRF, HTML, NOTES, Reply, World, cookie, form, json, location, make_wiki, page, send,
+    unlimited_world,
+};
+
+const OTHER: &str = "other.localhost:8080";
+const WIKI_URL: &str = "http://notes.localhost:8080";
+const REDIRECT: &str = "https://client.example/callback";
+const VERIFIER: &str = "a-perfectly-random-code-verifier-of-more-than-43-chars";
+
+fn challenge(verifier: &str) -> String {
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Sha256::digest(verifier))
+}
+
+fn encode(pairs: &[(&str, &str)]) -> String {
+    url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs)
+        .finish()
+}
+
+/// The query parameters of a redirect's `Location`.
+fn query_of(reply: &Reply) -> Vec<(String, String)> {
+    let url = url::Url::parse(&location(reply)).expect("absolute location");
+    url.query_pairs().into_owned().collect()
+}
+
+fn param(pairs: &[(String, String)], name: &str) -> Option<String> {
+    pairs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.clone())
+}
+
+struct Setup {
+    world: World,
+    /// A wiki owned by bob, where alice has no role.
+    other_id: i64,
+    notes_id: i64,
+}
+
+async fn setup() -> Setup {
+    let world = unlimited_world().await;
+    let notes = make_wiki(&world.state, "notes", &world.alice).await;
+    let other = make_wiki(&world.state, "other", &world.bob).await;
+    Setup {
+        world,
+        other_id: other.id,
+        notes_id: notes.id,
+    }
+}
+
+/// Registers a public client at `host`; returns its `client_id`.
+async fn register(world: &World, host: &str) -> String {
+    let reply = json(
+        world,
+        host,
+        Method::POST,
+        "/-/oauth/register",
+        Auth::None,
+        Some(json!({
+            "client_name": "Claude",
+            "redirect_uris": [REDIRECT],
+            "token_endpoint_auth_method": "none",
+            "grant_types": ["authorization_code", "refresh_token"],
+            "response_types": ["code"],
+        })),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{reply:?}");
+    assert!(reply.json.get("client_secret").is_none());
+    reply.str("client_id")
+}
+
+fn authorize_query(client_id: &str, extra: &[(&str, &str)]) -> String {
+    let challenge = challenge(VERIFIER);
+    let mut pairs = vec![
+        ("response_type", "code"),
+        ("client_id", client_id),
+        ("redirect_uri", REDIRECT),
+        ("code_challenge", challenge.as_str()),
+        ("code_challenge_method", "S256"),
+        ("state", "xyz"),
+        ("resource", "http://notes.localhost:8080/mcp"),
+    ];
+    for (k, v) in extra {
+        pairs.retain(|(name, _)| name != k);
+        if !v.is_empty() {
+            pairs.push((k, v));
+        }
+    }
+    format!("/-/oauth/authorize?{}", encode(&pairs))
+}
+
+/// The consent form's POST as `user`, approving or denying.
+async fn consent(
+    world: &World,
+    host: &str,
+    user: &User,
+    client_id: &str,
+    decision: &str,
+    with_csrf: bool,
+) -> Reply {
+    let challenge = challenge(VERIFIER);
+    let resource = format!("http://{host}/mcp");
+    form(
+        world,
+        host,
+        "/-/oauth/authorize",
+        user,
+        &[
+            ("client_id", client_id),
+            ("redirect_uri", REDIRECT),
+            ("code_challenge", &challenge),
+            ("state", "xyz"),
+            ("resource", &resource),
+            ("decision", decision),
+        ],
+        with_csrf,
+    )
+    .await
+}
+
+/// Approves on `host` as `user` and returns the code.
+async fn approve(world: &World, host: &str, user: &User, client_id: &str) -> String {
+    let reply = consent(world, host, user, client_id, "approve", true).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{reply:?}");
+    assert!(
+        location(&reply).starts_with(REDIRECT),
+        "{}",
+        location(&reply)
+    );
+    let query = query_of(&reply);
+    assert_eq!(param(&query, "state").as_deref(), Some("xyz"));
+    param(&query, "code").expect("code")
+}
+
+/// A form POST to the token endpoint (no cookies, like a server-side client).
+async fn token_request(world: &World, host: &str, pairs: &[(&str, &str)]) -> Reply {
+    let req = Request::post("/-/oauth/token")
+        .header(header::HOST, host)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::ACCEPT, "application/json")
+        .body(Body::from(encode(pairs)))
+        .expect("request");
+    send(&world.state, req).await
+}
+
+async fn exchange(world: &World, host: &str, client_id: &str, code: &str, verifier: &str) -> Reply {
+    token_request(
+        world,
+        host,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", REDIRECT),
+            ("client_id", client_id),
+            ("code_verifier", verifier),
+        ],
+    )
+    .await
+}
+
+async fn refresh(world: &World, client_id: &str, refresh_token: &str) -> Reply {
+    token_request(
+        world,
+        NOTES,
+        &[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh_token),
+            ("client_id", client_id),
+        ],
+    )
+    .await
+}
+
+/// Registration, consent and exchange as `user` on `notes`: (client_id, token response).
+async fn connect(world: &World, user: &User) -> (String, Value) {
+    let client_id = register(world, NOTES).await;
+    let code = approve(world, NOTES, user, &client_id).await;
+    let reply = exchange(world, NOTES, &client_id, &code, VERIFIER).await;
+    assert_eq!(reply.status, StatusCode::OK, "{reply:?}");
+    (client_id, reply.json)
+}
+
+/// An MCP `tools/call` on `host` with a bearer token.
+async fn mcp_call(world: &World, host: &str, token: &str, tool: &str, args: Value) -> Reply {
+    let body = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+        "params": {"name": tool, "arguments": args}});
+    let req = Request::post("/mcp")
+        .header(header::HOST, host)
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::ACCEPT, "application/json, text/event-stream")
+        .header("mcp-protocol-version", "2025-06-18")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(Body::from(body.to_string()))
+        .expect("request");
+    send(&world.state, req).await
+}
+
+/// The permissions `whoami` reports for `token` on `notes` (panics unless the call is allowed).
+async fn whoami(world: &World, token: &str) -> Value {
+    let reply = mcp_call(world, NOTES, token, "whoami", json!({})).await;
+    assert_eq!(reply.status, StatusCode::OK, "{reply:?}");
+    reply.json["result"]["structuredContent"].clone()
+}
+
+#[tokio::test]
+async fn metadata_points_at_the_wiki_as_its_own_authorization_server() {
+    let s = setup().await;
+    let world = &s.world;
+    for path in [
+        "/.well-known/oauth-authorization-server",
+        "/.well-known/oauth-authorization-server/mcp",
+    ] {
+        let reply = json(world, NOTES, Method::GET, path, Auth::None, None).await;
+        assert_eq!(reply.status, StatusCode::OK, "{path}: {reply:?}");
+        assert_eq!(reply.headers["access-control-allow-origin"], "*");
+        let doc = &reply.json;
+        assert_eq!(doc["issuer"], WIKI_URL);
+        assert_eq!(
+            doc["authorization_endpoint"],
+            format!("{WIKI_URL}/-/oauth/authorize")
+        );
+        assert_eq!(doc["token_endpoint"], format!("{WIKI_URL}/-/oauth/token"));
+        assert_eq!(
+            doc["registration_endpoint"],
+            format!("{WIKI_URL}/-/oauth/register")
+        );
+        assert_eq!(
+            doc["revocation_endpoint"],
+            format!("{WIKI_URL}/-/oauth/revoke")
+        );
+        assert_eq!(doc["code_challenge_methods_supported"], json!(["S256"]));
+        assert_eq!(doc["response_types_supported"], json!(["code"]));
+    }
+    let resource = json(
+        world,
+        NOTES,
+        Method::GET,
+        "/.well-known/oauth-protected-resource/mcp",
+        Auth::None,
+        None,
+    )
+    .await;
+    assert_eq!(resource.json["authorization_servers"], json!([WIKI_URL]));
+    let unknown = json(
+        world,
+        "nowiki.localhost:8080",
+        Method::GET,
+        "/.well-known/oauth-authorization-server",
+        Auth::None,
+        None,
+    )
+    .await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn registration_validates_the_client_metadata() {
+    let s = setup().await;
+    let world = &s.world;
+    let post = |body: Value| async move {
+        json(
+            world,
+            NOTES,
+            Method::POST,
+            "/-/oauth/register",
+            Auth::None,
+            Some(body),
+        )
+        .await
+    };
+    let confidential = post(json!({"client_name": "Server app",
+        "redirect_uris": ["https://app.example/cb"],
+        "token_endpoint_auth_method": "client_secret_post"}))
+    .await;
+    assert_eq!(confidential.status, StatusCode::CREATED, "{confidential:?}");
+    assert!(confidential.str("client_secret").starts_with("rws_"));
+    assert_eq!(confidential.headers[header::CACHE_CONTROL], "no-store");
+    for (body, code) in [
+        (json!({"redirect_uris": []}), "invalid_redirect_uri"),
+        (
+            json!({"redirect_uris": ["http://app.example/cb"]}),
+            "invalid_redirect_uri",
+        ),
+        (
+            json!({"redirect_uris": ["https://app.example/cb#x"]}),
+            "invalid_redirect_uri",
+        ),
+        (
+            json!({"redirect_uris": ["https://app.example/cb"], "client_name": "x".repeat(101)}),
+            "invalid_client_metadata",
+        ),
+        (
+            json!({"redirect_uris": ["https://app.example/cb"], "grant_types": ["client_credentials"]}),
+            "invalid_client_metadata",
+        ),
+    ] {
+        let reply = post(body.clone()).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{body}: {reply:?}");
+        assert_eq!(reply.code(), code, "{body}");
+    }
+    let loopback = post(json!({"redirect_uris": ["http://127.0.0.1:33418/cb"],
+        "token_endpoint_auth_method": "none"}))
+    .await;
+    assert_eq!(loopback.status, StatusCode::CREATED, "{loopback:?}");
+}
+
+#[tokio::test]
+async fn full_flow_consent_token_mcp_refresh_revoke() {
+    let s = setup().await;
+    let world = &s.world;
+    let alice = &world.alice;
+    let client_id = register(world, NOTES).await;
+
+    // Not signed in: the usual login redirect, back to this very request.
+    let query = authorize_query(&client_id, &[]);
+    let anonymous = page(world, NOTES, &query, None).await;
+    assert_eq!(anonymous.status, StatusCode::SEE_OTHER, "{anonymous:?}");
+    assert!(location(&anonymous).contains("/auth/login?return_to="));
+    assert!(location(&anonymous).contains("oauth%2Fauthorize"));
+
+    // Signed in: the consent page names the app, the redirect host and what it may do.
+    let consent_page = page(world, NOTES, &query, Some(alice)).await;
+    assert_eq!(consent_page.status, StatusCode::OK, "{consent_page:?}");
+    assert!(consent_page.text.contains("Claude"));
+    assert!(consent_page.text.contains("client.example"));
+    assert!(consent_page.text.contains("edit pages"));
+    assert!(consent_page.text.contains(CSRF));
+
+    // Approve → code (with state and iss) → tokens.
+    let reply = consent(world, NOTES, alice, &client_id, "approve", true).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{reply:?}");
+    let params = query_of(&reply);
+    assert_eq!(param(&params, "iss").as_deref(), Some(WIKI_URL));
+    let code = param(&params, "code").expect("code");
+    let tokens = exchange(world, NOTES, &client_id, &code, VERIFIER).await;
+    assert_eq!(tokens.status, StatusCode::OK, "{tokens:?}");
+    assert_eq!(tokens.headers[header::CACHE_CONTROL], "no-store");
+    assert_eq!(tokens.json["token_type"], "Bearer");
+    assert_eq!(tokens.json["expires_in"], 3600);
+    let access = tokens.str("access_token");
+    let refresh_token = tokens.str("refresh_token");
+    assert!(access.starts_with("rwo_") && refresh_token.starts_with("rwr_"));
+
+    // The token acts as alice on MCP: read and write.
+    let me = whoami(world, &access).await;
+    assert_eq!(me["user"], "alice");
+    assert_eq!(me["permissions"]["write"], true);
+    let write = mcp_call(
+        world,
+        NOTES,
+        &access,
+        "write_note",
+        json!({"path": "From Claude", "content": "# Hi\n", "commit_message": "via oauth"}),
+    )
+    .await;
+    assert_eq!(write.status, StatusCode::OK, "{write:?}");
+    assert_ne!(write.json["result"]["isError"], true, "{write:?}");
+    let read = mcp_call(
+        world,
+        NOTES,
+        &access,
+        "read_note",
+        json!({"path": "From Claude"}),
+    )
+    .await;
+    assert!(read.text.contains("Hi"), "{read:?}");
+    // The history names the person and the app.
+    let history = mcp_call(
+        world,
+        NOTES,
+        &access,
+        "get_history",
+        json!({"path": "From Claude"}),
+    )
+    .await;
+    assert!(history.text.contains("Alice (Claude)"), "{history:?}");
+
+    // Refresh rotates: the new pair works, the old access and refresh tokens do not.
+    let rotated = refresh(world, &client_id, &refresh_token).await;
+    assert_eq!(rotated.status, StatusCode::OK, "{rotated:?}");
+    let access2 = rotated.str("access_token");
+    let refresh2 = rotated.str("refresh_token");
+    assert_ne!(access2, access);
+    whoami(world, &access2).await;
+    let old = mcp_call(world, NOTES, &access, "whoami", json!({})).await;
+    assert_eq!(old.status, StatusCode::UNAUTHORIZED, "{old:?}");
+
+    // The grant is listed on the dashboard's API, with its app and user.
+    let grants = json(
+        world,
+        "localhost:8080",
+        Method::GET,
+        "/api/wikis/notes/grants",
+        Auth::Cookie(alice, false),
+        None,
+    )
+    .await;
+    assert_eq!(grants.status, StatusCode::OK, "{grants:?}");
+    assert_eq!(grants.json["grants"][0]["client_name"], "Claude");
+    assert_eq!(grants.json["grants"][0]["user_handle"], "alice");
+
+    // Revoke (RFC 7009): 200, and the tokens stop working.
+    let revoked = send(
+        &world.state,
+        Request::post("/-/oauth/revoke")
+            .header(header::HOST, NOTES)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(encode(&[
+                ("token", &refresh2),
+                ("client_id", &client_id),
+            ])))
+            .expect("request"),
+    )
+    .await;
+    assert_eq!(revoked.status, StatusCode::OK, "{revoked:?}");
+    let after = mcp_call(world, NOTES, &access2, "whoami", json!({})).await;
+    assert_eq!(after.status, StatusCode::UNAUTHORIZED, "{after:?}");
+    assert!(
+        after.headers[header::WWW_AUTHENTICATE]
+            .to_str()
+            .expect("ascii")
+            .contains("invalid_token")
+    );
+    assert_eq!(
+        refresh(world, &client_id, &refresh2).await.code(),
+        "invalid_grant"
+    );
+}
+
+#[tokio::test]
+async fn deny_redirects_with_access_denied() {
+    let s = setup().await;
+    let world = &s.world;
+    let client_id = register(world, NOTES).await;
+    let reply = consent(world, NOTES, &world.alice, &client_id, "deny", true).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER);
+    let params = query_of(&reply);
+    assert_eq!(param(&params, "error").as_deref(), Some("access_denied"));
+    assert_eq!(param(&params, "state").as_deref(), Some("xyz"));
+    assert!(param(&params, "code").is_none());
+}
+
+#[tokio::test]
+async fn wrong_verifier_and_redirect_mismatch_are_invalid_grant() {
+    let s = setup().await;
+    let world = &s.world;
+    let client_id = register(world, NOTES).await;
+    let code = approve(world, NOTES, &world.alice, &client_id).await;
+    let wrong = exchange(
+        world,
+        NOTES,
+        &client_id,
+        &code,
+        "another-verifier-that-is-long-enough-to-be-well-formed",
+    )
+    .await;
+    assert_eq!(wrong.status, StatusCode::BAD_REQUEST, "{wrong:?}");
+    assert_eq!(wrong.code(), "invalid_grant");
+    // The failed attempt spent the code.
+    let retry = exchange(world, NOTES, &client_id, &code, VERIFIER).await;
+    assert_eq!(retry.code(), "invalid_grant");
+
+    let code = approve(world, NOTES, &world.alice, &client_id).await;
+    let other_redirect = token_request(
+        world,
+        NOTES,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", "https://client.example/other"),
+            ("client_id", &client_id),
+            ("code_verifier", VERIFIER),
+        ],
+    )
+    .await;
+    assert_eq!(other_redirect.code(), "invalid_grant");
+
+    let unsupported = token_request(world, NOTES, &[("grant_type", "password")]).await;
+    assert_eq!(unsupported.code(), "unsupported_grant_type");
+    let unknown_client = exchange(world, NOTES, "nobody", &code, VERIFIER).await;
+    assert_eq!(unknown_client.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(unknown_client.code(), "invalid_client");
+}
+
+#[tokio::test]
+async fn a_reused_code_revokes_the_tokens_it_produced() {
+    let s = setup().await;
+    let world = &s.world;
+    let client_id = register(world, NOTES).await;
+    let code = approve(world, NOTES, &world.alice, &client_id).await;
+    let first = exchange(world, NOTES, &client_id, &code, VERIFIER).await;
+    assert_eq!(first.status, StatusCode::OK);
+    let access = first.str("access_token");
+    whoami(world, &access).await;
+    let second = exchange(world, NOTES, &client_id, &code, VERIFIER).await;
+    assert_eq!(second.code(), "invalid_grant");
+    let after = mcp_call(world, NOTES, &access, "whoami", json!({})).await;
+    assert_eq!(after.status, StatusCode::UNAUTHORIZED, "{after:?}");
+    assert_eq!(
+        refresh(world, &client_id, &first.str("refresh_token"))
+            .await
+            .code(),
+        "invalid_grant"
+    );
+}
+
+#[tokio::test]
+async fn a_reused_refresh_token_revokes_the_grant() {
+    let s = setup().await;
+    let world = &s.world;
+    let (client_id, tokens) = connect(world, &world.alice).await;
+    let old_refresh = tokens["refresh_token"].as_str().expect("refresh");
+    let rotated = refresh(world, &client_id, old_refresh).await;
+    assert_eq!(rotated.status, StatusCode::OK);
+    // The old refresh token again: refused, and the new pair dies with the grant.
+    assert_eq!(
+        refresh(world, &client_id, old_refresh).await.code(),
+        "invalid_grant"
+    );
+    let after = mcp_call(
+        world,
+        NOTES,
+        &rotated.str("access_token"),
+        "whoami",
+        json!({}),
+    )
+    .await;
+    assert_eq!(after.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        refresh(world, &client_id, &rotated.str("refresh_token"))
+            .await
+            .code(),
+        "invalid_grant"
+    );
+}
+
+#[tokio::test]
+async fn bad_client_or_redirect_is_shown_here_never_redirected() {
+    let s = setup().await;
+    let world = &s.world;
+    let alice = &world.alice;
+    let client_id = register(world, NOTES).await;
+    for query in [
+        authorize_query("unknown-client", &[]),
+        authorize_query(&client_id, &[("redirect_uri", "https://evil.example/cb")]),
+        authorize_query(&client_id, &[("client_id", "")]),
+    ] {
+        let reply = page(world, NOTES, &query, Some(alice)).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{query}: {reply:?}");
+        assert!(reply.headers.get(header::LOCATION).is_none(), "{query}");
+    }
+    // A client registered at another wiki is unknown here.
+    let foreign = register(world, OTHER).await;
+    let reply = page(world, NOTES, &authorize_query(&foreign, &[]), Some(alice)).await;
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    // The POST re-checks: a forged consent to an unregistered redirect goes nowhere.
+    let forged = form(
+        world,
+        NOTES,
+        "/-/oauth/authorize",
+        alice,
+        &[
+            ("client_id", &client_id),
+            ("redirect_uri", "https://evil.example/cb"),
+            ("code_challenge", &challenge(VERIFIER)),
+            ("decision", "approve"),
+        ],
+        true,
+    )
+    .await;
+    assert_eq!(forged.status, StatusCode::BAD_REQUEST, "{forged:?}");
+    assert!(forged.headers.get(header::LOCATION).is_none());
+    // The redirect URI may be omitted when exactly one is registered.
+    let omitted = page(
+        world,
+        NOTES,
+        &authorize_query(&client_id, &[("redirect_uri", "")]),
+        Some(alice),
+    )
+    .await;
+    assert_eq!(omitted.status, StatusCode::OK, "{omitted:?}");
+}
+
+#[tokio::test]
+async fn request_errors_go_back_to_the_client_with_state() {
+    let s = setup().await;
+    let world = &s.world;
+    let client_id = register(world, NOTES).await;
+    for (extra, error) in [
+        (vec![("code_challenge", "")], "invalid_request"),
+        (vec![("code_challenge_method", "plain")], "invalid_request"),
+        (
+            vec![("response_type", "token")],
+            "unsupported_response_type",
+        ),
+        (
+            vec![("resource", "http://other.localhost:8080/mcp")],
+            "invalid_target",
+        ),
+    ] {
+        let reply = page(
+            world,
+            NOTES,
+            &authorize_query(&client_id, &extra),
+            Some(&world.alice),
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::SEE_OTHER, "{extra:?}: {reply:?}");
+        assert!(location(&reply).starts_with(REDIRECT));
+        let params = query_of(&reply);
+        assert_eq!(param(&params, "error").as_deref(), Some(error), "{extra:?}");
+        assert_eq!(param(&params, "state").as_deref(), Some("xyz"));
+    }
+}
+
+#[tokio::test]
+async fn consent_needs_csrf_and_read_access() {
+    let s = setup().await;
+    let world = &s.world;
+    let client_id = register(world, NOTES).await;
+    let no_csrf = consent(world, NOTES, &world.alice, &client_id, "approve", false).await;
+    assert_eq!(no_csrf.status, StatusCode::FORBIDDEN, "{no_csrf:?}");
+    assert!(no_csrf.headers.get(header::LOCATION).is_none());
+    // bob has no role on the private `notes` wiki.
+    let refused = page(
+        world,
+        NOTES,
+        &authorize_query(&client_id, &[]),
+        Some(&world.bob),
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{refused:?}");
+    let refused_post = consent(world, NOTES, &world.bob, &client_id, "approve", true).await;
+    assert_eq!(
+        refused_post.status,
+        StatusCode::FORBIDDEN,
+        "{refused_post:?}"
+    );
+}
+
+#[tokio::test]
+async fn tokens_and_codes_are_bound_to_their_wiki() {
+    let s = setup().await;
+    let world = &s.world;
+    let (_, tokens) = connect(world, &world.alice).await;
+    let access = tokens["access_token"].as_str().expect("access");
+    let foreign = mcp_call(world, OTHER, access, "whoami", json!({})).await;
+    assert_eq!(foreign.status, StatusCode::FORBIDDEN, "{foreign:?}");
+    let rest = json(
+        world,
+        OTHER,
+        Method::GET,
+        "/api/v1/pages",
+        Auth::Bearer(access.to_string()),
+        None,
+    )
+    .await;
+    assert_eq!(rest.status, StatusCode::FORBIDDEN, "{rest:?}");
+
+    // A code issued at notes cannot be redeemed at other, even by a client of other.
+    let client_id = register(world, NOTES).await;
+    let code = approve(world, NOTES, &world.alice, &client_id).await;
+    let at_other = exchange(world, OTHER, &client_id, &code, VERIFIER).await;
+    assert_eq!(at_other.code(), "invalid_client");
+    let other_client = register(world, OTHER).await;
+    let at_other = exchange(world, OTHER, &other_client, &code, VERIFIER).await;
+    assert_eq!(at_other.code(), "invalid_grant");
+    let _ = s.other_id;
+}
+
+#[tokio::test]
+async fn an_expired_code_is_refused() {
+    let s = setup().await;
+    let world = &s.world;
+    let client_id = register(world, NOTES).await;
+    let code = approve(world, NOTES, &world.alice, &client_id).await;
+    // Age the code past its ten minutes directly in the database (another connection, as
+    // another process would).
+    let path = world.state.config.db_path();
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display()))
+        .await
+        .expect("db");
+    sqlx::query("UPDATE oauth_codes SET expires_at = expires_at - 601")
+        .execute(&pool)
+        .await
+        .expect("update");
+    pool.close().await;
+    let reply = exchange(world, NOTES, &client_id, &code, VERIFIER).await;
+    assert_eq!(reply.code(), "invalid_grant", "{reply:?}");
+    assert!(
+        reply.json["error_description"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("expired")
+    );
+}
+
+#[tokio::test]
+async fn a_removed_collaborator_loses_access_on_the_next_request() {
+    let s = setup().await;
+    let world = &s.world;
+    let bob = &world.bob;
+    world
+        .state
+        .db
+        .set_member(s.notes_id, bob.id, Role::Editor)
+        .await
+        .expect("member");
+    let (_, tokens) = connect(world, bob).await;
+    let access = tokens["access_token"].as_str().expect("access");
+    assert_eq!(whoami(world, access).await["permissions"]["write"], true);
+    world
+        .state
+        .db
+        .set_member(s.notes_id, bob.id, Role::Viewer)
+        .await
+        .expect("viewer");
+    assert_eq!(whoami(world, access).await["permissions"]["write"], false);
+    world
+        .state
+        .db
+        .remove_member(s.notes_id, bob.id)
+        .await
+        .expect("remove");
+    assert_eq!(whoami(world, access).await["permissions"]["read"], false);
+    let read = mcp_call(world, NOTES, access, "read_note", json!({"path": "Home"})).await;
+    assert_eq!(read.json["result"]["isError"], true, "{read:?}");
+}
+
+#[tokio::test]
+async fn deleting_the_wiki_or_the_account_removes_grants() {
+    let s = setup().await;
+    let world = &s.world;
+    let (_, tokens) = connect(world, &world.alice).await;
+    let access = tokens["access_token"].as_str().expect("access");
+    assert_eq!(
+        world
+            .state
+            .db
+            .list_oauth_grants(s.notes_id)
+            .await
+            .expect("grants")
+            .len(),
+        1
+    );
+    robot_server::wikis::delete(&world.state, &Slug::parse("notes").expect("slug"))
+        .await
+        .expect("delete");
+    assert!(
+        world
+            .state
+            .db
+            .list_oauth_grants(s.notes_id)
+            .await
+            .expect("grants")
+            .is_empty()
+    );
+    // A new wiki of the same name does not take the old token.
+    make_wiki(&world.state, "notes", &world.alice).await;
+    let after = mcp_call(world, NOTES, access, "whoami", json!({})).await;
+    assert_eq!(after.status, StatusCode::UNAUTHORIZED, "{after:?}");
+
+    // Deleting the account takes its grants on other wikis too.
+    let other = world
+        .state
+        .db
+        .wiki_by_slug(&Slug::parse("other").expect("slug"))
+        .await;
+    let other = other.expect("db").expect("other");
+    world
+        .state
+        .db
+        .set_member(other.id, world.alice.id, Role::Editor)
+        .await
+        .expect("member");
+    let client_id = register(world, OTHER).await;
+    let reply = consent(world, OTHER, &world.alice, &client_id, "approve", true).await;
+    let code = param(&query_of(&reply), "code").expect("code");
+    let tokens = exchange(world, OTHER, &client_id, &code, VERIFIER).await;
+    assert_eq!(tokens.status, StatusCode::OK, "{tokens:?}");
+    assert_eq!(
+        world
+            .state
+            .db
+            .list_oauth_grants(other.id)
+            .await
+            .expect("grants")
+            .len(),
+        1
+    );
+    world
+        .state
+        .db
+        .delete_user(world.alice.id)
+        .await
+        .expect("delete user");
+    assert!(
+        world
+            .state
+            .db
+            .list_oauth_grants(other.id)
+            .await
+            .expect("grants")
+            .is_empty()
+    );
+}
+
+#[tokio::test]
+async fn logging_out_everywhere_disconnects_apps() {
+    let s = setup().await;
+    let world = &s.world;
+    let (client_id, tokens) = connect(world, &world.alice).await;
+    let access = tokens["access_token"].as_str().expect("access");
+    whoami(world, access).await;
+    world
+        .state
+        .db
+        .revoke_sessions(world.alice.id)
+        .await
+        .expect("log out everywhere");
+    let after = mcp_call(world, NOTES, access, "whoami", json!({})).await;
+    assert_eq!(after.status, StatusCode::UNAUTHORIZED, "{after:?}");
+    let refresh_token = tokens["refresh_token"].as_str().expect("refresh");
+    assert_eq!(
+        refresh(world, &client_id, refresh_token).await.code(),
+        "invalid_grant"
+    );
+}
+
+#[tokio::test]
+async fn dashboard_lists_and_revokes_grants() {
+    let s = setup().await;
+    let world = &s.world;
+    let alice = &world.alice;
+    let (_, tokens) = connect(world, alice).await;
+    let access = tokens["access_token"].as_str().expect("access");
+    let dashboard = page(world, "localhost:8080", "/app/wiki/notes", Some(alice)).await;
+    assert_eq!(dashboard.status, StatusCode::OK);
+    assert!(dashboard.text.contains("Connected apps"), "no section");
+    assert!(dashboard.text.contains("Claude"));
+    let grants = world
+        .state
+        .db
+        .list_oauth_grants(s.notes_id)
+        .await
+        .expect("grants");
+    let id = grants[0].id.to_string();
+    // Without the CSRF token nothing happens.
+    let forged = form(
+        world,
+        "localhost:8080",
+        "/app/wiki/notes/grants/revoke",
+        alice,
+        &[("grant", &id)],
+        false,
+    )
+    .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    whoami(world, access).await;
+    let revoked = form(
+        world,
+        "localhost:8080",
+        "/app/wiki/notes/grants/revoke",
+        alice,
+        &[("grant", &id)],
+        true,
+    )
+    .await;
+    assert_eq!(revoked.status, StatusCode::SEE_OTHER, "{revoked:?}");
+    let after = mcp_call(world, NOTES, access, "whoami", json!({})).await;
+    assert_eq!(after.status, StatusCode::UNAUTHORIZED);
+
+    // The JSON API revokes too.
+    let (_, tokens) = connect(world, alice).await;
+    let access = tokens["access_token"].as_str().expect("access");
+    let id = world
+        .state
+        .db
+        .list_oauth_grants(s.notes_id)
+        .await
+        .expect("grants")[0]
+        .id;
+    let deleted = json(
+        world,
+        "localhost:8080",
+        Method::DELETE,
+        &format!("/api/wikis/notes/grants/{id}"),
+        Auth::Cookie(alice, true),
+        None,
+    )
+    .await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{deleted:?}");
+    let after = mcp_call(world, NOTES, access, "whoami", json!({})).await;
+    assert_eq!(after.status, StatusCode::UNAUTHORIZED);
+    let _ = (cookie, HTML);
+}
