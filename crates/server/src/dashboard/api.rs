@@ -434,10 +434,8 @@ async fn revoke_token(
 /// `GET /api/wikis/{slug}/grants`: apps connected over OAuth.
 async fn list_grants(
     State(state): State<AppState>,
-    caller: PlatformUser,
-    Path(slug): Path<String>,
+    MemberOf { managed, .. }: MemberOf,
 ) -> AppResult<Json<Value>> {
-    let managed = service::load(&state, &caller.user, &slug).await?;
     let grants = service::list_grants(&state, &managed).await?;
     Ok(Json(json!({ "grants": grants })))
 }
@@ -445,10 +443,9 @@ async fn list_grants(
 /// `DELETE /api/wikis/{slug}/grants/{id}`: disconnects an app (204).
 async fn revoke_grant(
     State(state): State<AppState>,
-    caller: PlatformUser,
-    Path((slug, id)): Path<(String, i64)>,
+    MemberOf { managed, .. }: MemberOf,
+    Path((_, id)): Path<(String, i64)>,
 ) -> AppResult<StatusCode> {
-    let managed = service::load(&state, &caller.user, &slug).await?;
     service::revoke_grant(&state, &managed, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -499,11 +499,10 @@ pub(super) async fn revoke_token(
 /// `POST /app/wiki/{slug}/grants/revoke` (`grant`): disconnects an OAuth app.
 pub(super) async fn revoke_grant(
     State(state): State<AppState>,
-    caller: PlatformUser,
-    Path(slug): Path<String>,
+    Manager { managed, .. }: Manager,
     req: Request,
 ) -> AppResult<Response> {
-    let managed = managed(&state, &caller.user, &slug).await?;
+    let slug = managed.wiki.slug.clone();
     let fields = form(req).await?;
     let outcome = match field(&fields, "grant").trim().parse::<i64>() {
         Ok(id) => service::revoke_grant(&state, &managed, id)
