@@ -801,6 +801,8 @@ async fn removed_collaborators_lose_access_on_their_next_request() {
         page(&w, NOTES, "/Home", Some(&w.bob)).await.status,
         StatusCode::OK
     );
+    let answered = page(&w, PLATFORM, "/app/", Some(&w.alice)).await;
+    assert!(!answered.text.contains("data-pending"), "{answered:?}");
     let save = form(
         &w,
         NOTES,
@@ -947,6 +949,13 @@ async fn signed_in_outsiders_request_access_and_admins_answer() {
     );
     let dash = page(&w, PLATFORM, "/app/wiki/notes", Some(&w.alice)).await;
     assert!(dash.text.contains("data-request=\"bob\""), "{dash:?}");
+    let home = page(&w, PLATFORM, "/app/", Some(&w.alice)).await;
+    assert!(
+        home.text.contains("data-pending=\"notes\"") && home.text.contains("1 access request<"),
+        "the owner's dashboard says a request waits: {home:?}"
+    );
+    let bobs_home = page(&w, PLATFORM, "/app/", Some(&w.bob)).await;
+    assert!(!bobs_home.text.contains("data-pending"), "{bobs_home:?}");
     let by_bob = form(
         &w,
         NOTES,

@@ -70,6 +70,24 @@ impl Db {
         Ok(row.is_some())
     }
 
+    /// How many requests wait on each wiki that `user_id` manages (owns, or administers):
+    /// `(wiki_id, pending)`, only for wikis with at least one.
+    pub async fn pending_access_requests(
+        &self,
+        user_id: i64,
+    ) -> Result<Vec<(i64, u64)>, PlatformError> {
+        let rows: Vec<(i64, i64)> = sqlx::query_as(
+            "SELECT access_requests.wiki_id, COUNT(*) FROM access_requests              JOIN wikis ON wikis.id = access_requests.wiki_id              LEFT JOIN wiki_members ON wiki_members.wiki_id = access_requests.wiki_id                AND wiki_members.user_id = $1              WHERE wikis.owner_id = $1 OR wiki_members.role = 'admin'              GROUP BY access_requests.wiki_id",
+        )
+        .bind(user_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(wiki, n)| (wiki, u64::try_from(n).unwrap_or(0)))
+            .collect())
+    }
+
     /// The pending requests for `wiki_id`, oldest first.
     pub async fn list_access_requests(
         &self,

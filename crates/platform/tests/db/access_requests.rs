@@ -6,7 +6,48 @@ db_tests!(
     requests_are_listed_approved_and_denied,
     approving_needs_a_pending_request,
     requests_go_with_their_wiki_and_user,
+    pending_requests_are_counted_for_owners_and_admins_only,
 );
+
+async fn pending_requests_are_counted_for_owners_and_admins_only(db: Db) {
+    let alice = user(&db, "alice").await;
+    let bob = user(&db, "bob").await;
+    let carol = user(&db, "carol").await;
+    let dave = user(&db, "dave").await;
+    let notes = wiki(&db, "notes", &alice).await;
+    let lab = wiki(&db, "lab", &alice).await;
+    db.set_member(notes.id, bob.id, Role::Admin)
+        .await
+        .expect("admin");
+    db.set_member(lab.id, bob.id, Role::Editor)
+        .await
+        .expect("editor");
+    for wiki in [&notes, &lab] {
+        db.request_access(wiki.id, carol.id, "")
+            .await
+            .expect("carol");
+    }
+    db.request_access(notes.id, dave.id, "")
+        .await
+        .expect("dave");
+
+    let mut owner = db.pending_access_requests(alice.id).await.expect("alice");
+    owner.sort_unstable();
+    let mut expected = vec![(notes.id, 2), (lab.id, 1)];
+    expected.sort_unstable();
+    assert_eq!(owner, expected);
+    assert_eq!(
+        db.pending_access_requests(bob.id).await.expect("bob"),
+        vec![(notes.id, 2)],
+        "an admin of notes, only an editor of lab"
+    );
+    assert!(
+        db.pending_access_requests(carol.id)
+            .await
+            .expect("carol")
+            .is_empty()
+    );
+}
 
 async fn requests_are_listed_approved_and_denied(db: Db) {
     let alice = user(&db, "alice").await;

@@ -91,12 +91,17 @@ pub(super) async fn nav(
     current: &'static str,
     active: Option<&str>,
 ) -> AppResult<Nav> {
+    let pending = state.db.pending_access_requests(user.id).await?;
     let wikis = state
         .db
         .wikis_of_user(user.id)
         .await?
         .into_iter()
         .map(|entry| WikiItem {
+            pending_requests: pending
+                .iter()
+                .find(|(wiki, _)| *wiki == entry.wiki.id)
+                .map_or(0, |(_, n)| *n),
             slug: entry.wiki.slug.to_string(),
             name: entry.wiki.display_name.clone(),
             description: entry.wiki.description.clone(),

@@ -19,6 +19,8 @@ pub struct WikiItem {
     pub role: String,
     /// Whether the caller may open its settings (owner or admin).
     pub can_manage: bool,
+    /// Access requests waiting for the caller's answer (managers only).
+    pub pending_requests: u64,
     /// The wiki shown on this page.
     pub active: bool,
 }
