@@ -1528,3 +1528,119 @@ async fn logout_clears_the_parent_domain_cookie_too() {
         "the host-only cookie: {cleared:?}"
     );
 }
+
+#[tokio::test]
+async fn owners_hand_a_wiki_to_a_collaborator_and_stay_on_as_admins() {
+    let w = world().await;
+    let notes = make_wiki(&w.state, "notes", &w.alice).await;
+    let carol = w
+        .state
+        .db
+        .create_user("carol", "Carol")
+        .await
+        .expect("carol");
+    w.state
+        .db
+        .set_member(notes.id, w.bob.id, Role::Admin)
+        .await
+        .expect("bob");
+    let shown = page(&w, PLATFORM, "/app/wiki/notes", Some(&w.alice)).await;
+    assert!(
+        shown.text.contains("id=\"transfer-wiki\""),
+        "the owner is offered the transfer: {shown:?}"
+    );
+    let owner = || async {
+        w.state
+            .db
+            .wiki_by_slug(&slug("notes"))
+            .await
+            .expect("q")
+            .expect("wiki")
+            .owner_id
+    };
+
+    // Refusals change nothing: no CSRF, a wrong confirmation, a non-member, an admin who is
+    // not the owner.
+    let transfer = |by, handle: &'static str, confirm: &'static str, csrf| {
+        let w = &w;
+        async move {
+            form(
+                w,
+                PLATFORM,
+                "/app/wiki/notes/transfer",
+                by,
+                &[("handle", handle), ("confirm_slug", confirm)],
+                csrf,
+            )
+            .await
+        }
+    };
+    assert_eq!(
+        transfer(&w.alice, "bob", "notes", false).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let typo = transfer(&w.alice, "bob", "note", true).await;
+    assert!(flash(&typo).contains("did not match"), "{typo:?}");
+    let stranger = transfer(&w.alice, "carol", "notes", true).await;
+    assert!(
+        flash(&stranger).contains("not a collaborator"),
+        "{stranger:?}"
+    );
+    let by_admin = json(
+        &w,
+        PLATFORM,
+        Method::POST,
+        "/api/wikis/notes/transfer",
+        Auth::Bearer(jwt(&w, &w.bob)),
+        Some(json!({"handle": "bob", "confirm_slug": "notes"})),
+    )
+    .await;
+    assert_eq!(by_admin.status, StatusCode::FORBIDDEN, "{by_admin:?}");
+    assert_eq!(owner().await, w.alice.id);
+
+    // The owner hands it to bob: bob owns it, alice is an admin, nobody lost access.
+    let done = transfer(&w.alice, "bob", "notes", true).await;
+    assert!(flash(&done).contains("bob now owns notes"), "{done:?}");
+    assert_eq!(owner().await, w.bob.id);
+    assert_eq!(
+        w.state
+            .db
+            .membership(notes.id, w.alice.id)
+            .await
+            .expect("q"),
+        Some(Role::Admin)
+    );
+    assert_eq!(
+        w.state.db.membership(notes.id, w.bob.id).await.expect("q"),
+        Some(Role::Owner)
+    );
+    assert_eq!(
+        page(&w, NOTES, "/Home", Some(&w.alice)).await.status,
+        StatusCode::OK
+    );
+
+    // And back over the JSON API; a recipient at their wiki limit is refused.
+    let back = json(
+        &w,
+        PLATFORM,
+        Method::POST,
+        "/api/wikis/notes/transfer",
+        Auth::Bearer(jwt(&w, &w.bob)),
+        Some(json!({"handle": "alice", "confirm_slug": "notes"})),
+    )
+    .await;
+    assert_eq!(back.status, StatusCode::OK, "{back:?}");
+    assert_eq!(back.json["owner"]["handle"], "alice");
+    make_wiki(&w.state, "carols", &carol).await;
+    w.state
+        .db
+        .set_member(notes.id, carol.id, Role::Editor)
+        .await
+        .expect("carol");
+    let full = transfer(&w.alice, "carol", "notes", true).await;
+    assert!(
+        flash(&full).contains("already owns as many wikis"),
+        "{full:?}"
+    );
+    assert_eq!(owner().await, w.alice.id);
+}

@@ -49,6 +49,52 @@ impl Db {
         Ok(done.rows_affected() > 0)
     }
 
+    /// Makes member `new_owner` the owner of `wiki_id`, in one transaction: their membership
+    /// row goes (the owner needs none) and the previous owner stays on as an admin, so nobody
+    /// loses access by handing a wiki over. [`PlatformError::NotFound`] when `new_owner` is not
+    /// a member of the wiki.
+    pub async fn transfer_ownership(
+        &self,
+        wiki_id: i64,
+        new_owner: i64,
+    ) -> Result<(), PlatformError> {
+        let mut tx = self.pool.begin().await?;
+        let was_member =
+            sqlx::query("DELETE FROM wiki_members WHERE wiki_id = $1 AND user_id = $2")
+                .bind(wiki_id)
+                .bind(new_owner)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected()
+                > 0;
+        if !was_member {
+            return Err(PlatformError::NotFound("member"));
+        }
+        let previous: Option<(i64,)> = sqlx::query_as("SELECT owner_id FROM wikis WHERE id = $1")
+            .bind(wiki_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let Some((previous,)) = previous else {
+            return Err(PlatformError::NotFound("wiki"));
+        };
+        sqlx::query("UPDATE wikis SET owner_id = $1 WHERE id = $2")
+            .bind(new_owner)
+            .bind(wiki_id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO wiki_members (wiki_id, user_id, role, created_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(wiki_id)
+        .bind(previous)
+        .bind(Role::Admin.as_str())
+        .bind(now())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
     /// `user_id`'s role on `wiki_id`: [`Role::Owner`] for the owner, their membership role
     /// otherwise, `None` for a non-member or an unknown wiki.
     pub async fn membership(

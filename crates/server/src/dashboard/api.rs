@@ -66,6 +66,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
             patch(change_member).delete(remove_member),
         )
         .route("/wikis/{slug}/requests/{handle}", post(answer_request))
+        .route("/wikis/{slug}/transfer", post(transfer_wiki))
         .route(
             super::check_slug::PATH.trim_start_matches("/api"),
             get(super::check_slug::check_slug),
@@ -349,6 +350,25 @@ async fn patch_wiki(
     Ok(Json(
         json!({ "wiki": wiki_json(&state, &wiki, managed.role).await? }),
     ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TransferBody {
+    handle: String,
+    confirm_slug: String,
+}
+
+/// `POST /api/wikis/{slug}/transfer` with `{handle, confirm_slug}`: owner only; hands the wiki
+/// to a collaborator, who becomes its owner (the caller stays on as an admin).
+async fn transfer_wiki(
+    State(state): State<AppState>,
+    MemberOf { managed, .. }: MemberOf,
+    JsonBody(body): JsonBody<TransferBody>,
+) -> AppResult<Json<Value>> {
+    let owner =
+        service::transfer_ownership(&state, &managed, &body.handle, &body.confirm_slug).await?;
+    Ok(Json(json!({ "owner": user_json(&owner) })))
 }
 
 /// `DELETE /api/wikis/{slug}`: owner only.

@@ -54,6 +54,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         )
         .route("/app/wiki/{slug}/requests", post(pages::answer_request))
         .route("/app/wiki/{slug}/delete", post(pages::delete_wiki))
+        .route("/app/wiki/{slug}/transfer", post(pages::transfer_wiki))
         .route("/app/account", get(pages::account))
         .route("/app/account/delete", post(pages::delete_account))
         .route(

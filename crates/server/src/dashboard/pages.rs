@@ -599,6 +599,25 @@ pub(super) async fn delete_wiki(
     ))
 }
 
+/// `POST /app/wiki/{slug}/transfer` (`handle`, `confirm_slug`): owner only.
+pub(super) async fn transfer_wiki(
+    State(state): State<AppState>,
+    Manager { managed, .. }: Manager,
+    req: Request,
+) -> AppResult<Response> {
+    let slug = managed.wiki.slug.clone();
+    let fields = form(req).await?;
+    let outcome = service::transfer_ownership(
+        &state,
+        &managed,
+        field(&fields, "handle"),
+        field(&fields, "confirm_slug"),
+    )
+    .await
+    .map(|owner| format!("{} now owns {slug}; you stay on as an admin.", owner.handle));
+    back(&format!("/app/wiki/{slug}"), outcome)
+}
+
 /// `GET /app/account`.
 pub(super) async fn account(
     State(state): State<AppState>,

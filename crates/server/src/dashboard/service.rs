@@ -328,6 +328,53 @@ pub async fn delete_wiki(state: &AppState, managed: &ManagedWiki) -> AppResult<(
     Ok(())
 }
 
+/// Hands the wiki to `handle`, one of its collaborators (owner only, `confirm_slug` typed to
+/// confirm). The previous owner stays on as an admin. The recipient's wiki limit applies as if
+/// they had created it. Returns the new owner.
+pub async fn transfer_ownership(
+    state: &AppState,
+    managed: &ManagedWiki,
+    handle: &str,
+    confirm_slug: &str,
+) -> AppResult<User> {
+    managed.require_owner()?;
+    confirm(confirm_slug, managed.wiki.slug.as_str(), "slug")?;
+    let handle = handle.trim().to_ascii_lowercase();
+    let not_member = || {
+        AppError::BadRequest(format!(
+            "“{handle}” is not a collaborator of {}: invite them first, then hand the wiki over.",
+            managed.wiki.slug
+        ))
+    };
+    let recipient = state
+        .db
+        .user_by_handle(&handle)
+        .await?
+        .ok_or_else(not_member)?;
+    match state.db.membership(managed.wiki.id, recipient.id).await? {
+        Some(Role::Owner) => {
+            return Err(AppError::BadRequest(format!(
+                "{handle} already owns {}.",
+                managed.wiki.slug
+            )));
+        }
+        Some(_) => {}
+        None => return Err(not_member()),
+    }
+    if check_limit(state, &recipient).await.is_err() {
+        return Err(AppError::Forbidden(format!(
+            "{handle} already owns as many wikis as an account may ({}); they must delete one              first, or the operator can raise --max-wikis-per-user.",
+            state.config.max_wikis_per_user
+        )));
+    }
+    state
+        .db
+        .transfer_ownership(managed.wiki.id, recipient.id)
+        .await?;
+    tracing::info!(slug = %managed.wiki.slug, to = %handle, "wiki ownership transferred");
+    Ok(recipient)
+}
+
 /// Deletes `user`'s account: every wiki they own (as [`delete_wiki`] does), then the user with
 /// their memberships, the tokens they minted, their login links and access requests. Returns
 /// how many wikis were deleted.
@@ -348,7 +395,7 @@ pub fn confirm(typed: &str, expected: &str, what: &str) -> AppResult<()> {
     } else {
         Err(AppError::BadRequest(format!(
             "The confirmation did not match: type the {what} “{expected}” exactly. Nothing was \
-             deleted."
+             changed."
         )))
     }
 }
