@@ -293,6 +293,17 @@ pub fn flash(headers: &HeaderMap) -> Option<Flash> {
 }
 
 impl WikiCtx {
+    /// The rate-limit budget of the request's credential: its API token or OAuth grant (`None`
+    /// for browser sessions and anonymous requests, which are counted by client IP).
+    pub fn credential_key(&self) -> Option<crate::limits::ClientKey> {
+        use crate::limits::ClientKey;
+        match (&self.token, &self.oauth) {
+            (Some(token), _) => Some(ClientKey::Token(token.id)),
+            (None, Some(grant)) => Some(ClientKey::Grant(grant.grant_id)),
+            (None, None) => None,
+        }
+    }
+
     /// Fails unless the principal may read.
     pub fn require_read(&self) -> AppResult<()> {
         self.require(self.perms.read, "read this wiki")

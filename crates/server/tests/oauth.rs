@@ -911,3 +911,51 @@ async fn dashboard_lists_and_revokes_grants() {
     assert_eq!(after.status, StatusCode::UNAUTHORIZED);
     let _ = (cookie, HTML);
 }
+
+/// Writes through an app count against its own grant's budget: one app's burst never spends
+/// another's, and a grant's writes over MCP are limited like a token's.
+#[tokio::test]
+async fn each_grant_has_its_own_write_budget() {
+    use robot_server::limits::{LimitsConfig, Rate, Rates};
+    let world = dashboard_support::common::world_limited(LimitsConfig {
+        rates: Rates {
+            // The two consents spend the browser's (IP) budget; each app then has two writes.
+            write: Rate::new(2, 2, std::time::Duration::from_secs(3600)),
+            ..Rates::unlimited()
+        },
+        ..Default::default()
+    })
+    .await;
+    make_wiki(&world.state, "notes", &world.alice).await;
+    let (_, first) = connect(&world, &world.alice).await;
+    let (_, second) = connect(&world, &world.alice).await;
+    let write = |token: Value, page: &'static str| {
+        let world = &world;
+        async move {
+            let token = token.as_str().expect("token").to_string();
+            let reply = mcp_call(
+                world,
+                NOTES,
+                &token,
+                "write_note",
+                json!({"path": page, "content": "# x"}),
+            )
+            .await;
+            reply.json["result"]["isError"].as_bool().unwrap_or(true)
+        }
+    };
+    for page in ["One", "Two"] {
+        assert!(
+            !write(first["access_token"].clone(), page).await,
+            "first app: {page}"
+        );
+    }
+    assert!(
+        write(first["access_token"].clone(), "Three").await,
+        "first app, over its budget"
+    );
+    assert!(
+        !write(second["access_token"].clone(), "Four").await,
+        "the second app has its own budget"
+    );
+}

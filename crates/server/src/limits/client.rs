@@ -1,5 +1,5 @@
-//! Who a rate limit counts a request against: the API token that authenticated it, else the
-//! client's IP address.
+//! Who a rate limit counts a request against: the API token or OAuth grant that authenticated
+//! it, else the client's IP address.
 //!
 //! The IP is the socket's peer address (`ConnectInfo`, present when the server runs under
 //! `axum::serve` with connect info). Behind a reverse proxy every peer is the proxy, so with
@@ -17,6 +17,8 @@ use axum::http::Request;
 pub enum ClientKey {
     /// An API token, by database id.
     Token(i64),
+    /// An OAuth grant (an app connected by a user), by database id.
+    Grant(i64),
     /// A client IP address.
     Ip(IpAddr),
     /// A request whose client cannot be told (no socket address, e.g. in-process tests).

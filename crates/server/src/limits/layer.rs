@@ -104,15 +104,15 @@ fn counts(scope: Scope, req: &Request) -> bool {
     }
 }
 
-/// The budget `req` spends: its API token's for writes resolved to a token, else its IP's.
+/// The budget `req` spends: for writes, its API token's or OAuth grant's; else its IP's.
 fn key_of(scope: Scope, req: &Request, trust_proxy: bool) -> ClientKey {
     if scope == Scope::Write
-        && let Some(token) = req
+        && let Some(key) = req
             .extensions()
             .get::<Arc<WikiCtx>>()
-            .and_then(|ctx| ctx.token.as_ref())
+            .and_then(|ctx| ctx.credential_key())
     {
-        return ClientKey::Token(token.id);
+        return key;
     }
     ClientKey::ip_of(req, trust_proxy)
 }

@@ -131,10 +131,7 @@ impl WikiMcp {
         if read_only {
             return None;
         }
-        let key = wiki
-            .token
-            .as_ref()
-            .map_or(ClientKey::Unknown, |token| ClientKey::Token(token.id));
+        let key = wiki.credential_key().unwrap_or(ClientKey::Unknown);
         let refused = self.state.limits.check(Scope::Write, &key).err()?;
         Some(reply::from_app(AppError::RateLimited {
             message: refused.message(),
