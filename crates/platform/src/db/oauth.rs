@@ -237,6 +237,13 @@ async fn insert_pair(
     grant_id: i64,
     now: i64,
 ) -> Result<IssuedTokens, PlatformError> {
+    // Each issue sweeps the grant's expired tokens, so rotated refresh tokens (kept to detect
+    // their reuse) live no longer than they could have been used: rows per grant stay bounded.
+    sqlx::query("DELETE FROM oauth_tokens WHERE grant_id = $1 AND expires_at <= $2")
+        .bind(grant_id)
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
     let access_token = format!("{OAUTH_ACCESS_PREFIX}{}", random_token());
     let refresh_token = format!("{OAUTH_REFRESH_PREFIX}{}", random_token());
     for (secret, kind, lifetime) in [

@@ -1,7 +1,7 @@
 use robot_platform::Db;
 use robot_platform::oauth::{
     ClientAuthMethod, CodeRedemption, NewAuthorizationCode, NewOAuthClient, OAuthClient,
-    RefreshOutcome,
+    REFRESH_LIFETIME_SECS, RefreshOutcome,
 };
 
 use crate::{db_tests, user, wiki};
@@ -13,7 +13,54 @@ db_tests!(
     concurrent_redemptions_issue_one_grant,
     refresh_rotates_and_reuse_revokes,
     deleting_the_wiki_or_user_removes_everything,
+    expired_rotated_refresh_tokens_are_swept,
 );
+
+/// A rotated refresh token is kept while it could still be replayed (its reuse then revokes
+/// the grant); once expired, the next issue sweeps it, and replaying it is merely invalid.
+async fn expired_rotated_refresh_tokens_are_swept(db: Db) {
+    let alice = user(&db, "alice").await;
+    let notes = wiki(&db, "notes", &alice).await;
+    let (c, _) = client(&db, notes.id, ClientAuthMethod::None).await;
+    let t0 = now();
+    let code = code(&db, notes.id, alice.id, c.id, t0).await;
+    let CodeRedemption::Issued(first) = db.redeem_oauth_code(&code, t0, |_| true).await.expect("r")
+    else {
+        panic!("issued");
+    };
+    let rotate = |refresh: String, at: i64| {
+        let db = &db;
+        async move {
+            match db
+                .refresh_oauth_tokens(&refresh, c.id, at)
+                .await
+                .expect("refresh")
+            {
+                RefreshOutcome::Issued(tokens) => tokens,
+                other => panic!("not issued: {other:?}"),
+            }
+        }
+    };
+    let second = rotate(first.refresh_token.clone(), t0 + 60).await;
+    // After `first` expired (second is still valid): rotating sweeps it.
+    let later = t0 + REFRESH_LIFETIME_SECS + 1;
+    let third = rotate(second.refresh_token.clone(), later).await;
+    assert!(matches!(
+        db.refresh_oauth_tokens(&first.refresh_token, c.id, later)
+            .await
+            .expect("replay"),
+        RefreshOutcome::Invalid
+    ));
+    // The grant survived the stale replay; the live refresh token still works.
+    rotate(third.refresh_token, later).await;
+    // A rotated token replayed while it could still be used revokes the grant, as before.
+    assert!(matches!(
+        db.refresh_oauth_tokens(&second.refresh_token, c.id, later)
+            .await
+            .expect("reuse"),
+        RefreshOutcome::Reused
+    ));
+}
 
 async fn client(db: &Db, wiki_id: i64, method: ClientAuthMethod) -> (OAuthClient, Option<String>) {
     db.register_oauth_client(NewOAuthClient {
