@@ -31,6 +31,7 @@ mod pages;
 mod pool;
 mod push;
 mod quota;
+mod ref_lock;
 mod repo;
 mod repo_path;
 mod revision;

@@ -62,6 +62,8 @@ impl WikiRepo {
         receive: impl FnOnce(PushBudget) -> T,
     ) -> Result<(T, PushOutcome), StoreError> {
         let writer = lock(&self.writer);
+        // receive-pack would refuse to move a branch a crashed writer left locked.
+        self.clear_stale_ref_lock();
         let before = self.pool.with(head_oid)?;
         let budget = match self.quota() {
             Some(quota) => {
@@ -174,6 +176,40 @@ mod tests {
         let (_, outcome) = wiki.receive_push(0, |_| ()).expect("no-op");
         assert!(!outcome.moved());
         assert_eq!(heard.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn a_push_clears_a_branch_lock_a_crashed_writer_left() {
+        let root = tempfile::tempdir().expect("tmp");
+        let store = Store::open(root.path().join("wikis")).expect("store");
+        let wiki = store
+            .create_wiki(
+                "notes",
+                &[("Home.md".into(), b"# Home".to_vec())],
+                &author(),
+                "seed",
+            )
+            .expect("wiki");
+        let clone = root.path().join("clone");
+        let url = wiki.path().to_string_lossy().to_string();
+        git(root.path(), &["clone", "-q", &url, "clone"]);
+        std::fs::write(clone.join("New.md"), "new").expect("write");
+        git(&clone, &["add", "."]);
+        git(&clone, &["commit", "-qm", "new"]);
+        let lock = wiki.path().join("refs/heads/main.lock");
+        std::fs::write(&lock, "").expect("lock");
+        std::fs::File::options()
+            .write(true)
+            .open(&lock)
+            .and_then(|f| {
+                f.set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(600))
+            })
+            .expect("age the lock");
+        let (_, outcome) = wiki
+            .receive_push(0, |_| git(&clone, &["push", "-q", "origin", "main"]))
+            .expect("push");
+        assert!(outcome.moved());
+        assert!(!lock.exists());
     }
 
     #[test]

@@ -304,6 +304,9 @@ impl WikiRepo {
                             attempt,
                             "branch moved under us; retrying"
                         );
+                        if e.code() == ErrorCode::Locked {
+                            self.clear_stale_ref_lock();
+                        }
                         last_head = head.map(|h| h.id());
                         backoff(attempt);
                     }

@@ -336,3 +336,31 @@ fn store_lifecycle() -> TestResult {
     );
     Ok(())
 }
+
+/// A branch lock left by a crashed writer is cleared once it is clearly abandoned; a fresh one
+/// (a live writer in another process) is respected: the write is refused and the lock stays.
+#[test]
+fn an_abandoned_branch_lock_is_cleared_and_a_live_one_respected() -> TestResult {
+    let (_dir, _store, wiki) = seeded_wiki(&[("Home.md", "hi\n")])?;
+    let lock_path = wiki.path().join("refs/heads/main.lock");
+
+    std::fs::write(&lock_path, "")?;
+    let live = commit(&wiki, "while locked", None, vec![write("A.md", "a\n")]);
+    assert!(matches!(live, Err(StoreError::Conflict { .. })), "{live:?}");
+    assert!(lock_path.exists(), "a live writer's lock is left alone");
+
+    let ten_minutes_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(600);
+    std::fs::File::options()
+        .write(true)
+        .open(&lock_path)?
+        .set_modified(ten_minutes_ago)?;
+    committed(commit(
+        &wiki,
+        "after a crash",
+        None,
+        vec![write("A.md", "a\n")],
+    )?);
+    assert!(!lock_path.exists(), "the abandoned lock is gone");
+    assert_eq!(read_str(&wiki, "A.md")?.as_deref(), Some("a\n"));
+    Ok(())
+}
