@@ -1,5 +1,6 @@
 //! Access requests: a signed-in user asks a wiki's admins to let them in.
 
+use super::members::upsert_member;
 use super::rows::{UserRow, user_columns};
 use super::{Db, is_foreign_key_violation, now};
 use crate::PlatformError;
@@ -135,16 +136,7 @@ impl Db {
         if done.rows_affected() == 0 {
             return Err(PlatformError::NotFound("access request"));
         }
-        sqlx::query(
-            "INSERT INTO wiki_members (wiki_id, user_id, role, created_at) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (wiki_id, user_id) DO UPDATE SET role = excluded.role",
-        )
-        .bind(wiki_id)
-        .bind(user_id)
-        .bind(role.as_str())
-        .bind(now())
-        .execute(&mut *tx)
-        .await?;
+        upsert_member(&mut tx, wiki_id, user_id, role).await?;
         tx.commit().await?;
         Ok(())
     }

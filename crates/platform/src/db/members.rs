@@ -6,6 +6,28 @@ use crate::PlatformError;
 use crate::model::Member;
 use crate::policy::Role;
 
+/// Gives `user_id` the `role` on `wiki_id`, replacing any role they had: the one statement that
+/// writes a membership, for plain invitations, approved requests and ownership transfers alike
+/// (on the pool or inside their transaction).
+pub(super) async fn upsert_member(
+    conn: &mut sqlx::SqliteConnection,
+    wiki_id: i64,
+    user_id: i64,
+    role: Role,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "INSERT INTO wiki_members (wiki_id, user_id, role, created_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (wiki_id, user_id) DO UPDATE SET role = excluded.role",
+    )
+    .bind(wiki_id)
+    .bind(user_id)
+    .bind(role.as_str())
+    .bind(now())
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 impl Db {
     /// Gives `user_id` the `role` on `wiki_id`, replacing any role they had. Ownership is not a
     /// membership: [`Role::Owner`] is [`PlatformError::InvalidRole`]. An unknown wiki or user is
@@ -19,23 +41,16 @@ impl Db {
         if role == Role::Owner {
             return Err(PlatformError::InvalidRole);
         }
-        sqlx::query(
-            "INSERT INTO wiki_members (wiki_id, user_id, role, created_at) VALUES ($1, $2, $3, $4) \
-             ON CONFLICT (wiki_id, user_id) DO UPDATE SET role = excluded.role",
-        )
-        .bind(wiki_id)
-        .bind(user_id)
-        .bind(role.as_str())
-        .bind(now())
-        .execute(&self.pool)
-        .await
-        .map_err(|e| {
-            if is_foreign_key_violation(&e) {
-                PlatformError::NotFound("wiki or user")
-            } else {
-                e.into()
-            }
-        })?;
+        let mut conn = self.pool.acquire().await?;
+        upsert_member(&mut conn, wiki_id, user_id, role)
+            .await
+            .map_err(|e| {
+                if is_foreign_key_violation(&e) {
+                    PlatformError::NotFound("wiki or user")
+                } else {
+                    e.into()
+                }
+            })?;
         Ok(())
     }
 
@@ -82,15 +97,7 @@ impl Db {
             .bind(wiki_id)
             .execute(&mut *tx)
             .await?;
-        sqlx::query(
-            "INSERT INTO wiki_members (wiki_id, user_id, role, created_at) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(wiki_id)
-        .bind(previous)
-        .bind(Role::Admin.as_str())
-        .bind(now())
-        .execute(&mut *tx)
-        .await?;
+        upsert_member(&mut tx, wiki_id, previous, Role::Admin).await?;
         tx.commit().await?;
         Ok(())
     }
