@@ -2,25 +2,10 @@
 //! same users, wikis (with their whole history), tokens and keys, and restore never overwrites.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
-fn robot(data_dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_robot"))
-        .arg("--data-dir")
-        .arg(data_dir)
-        .arg("--no-semantic")
-        .args(args)
-        .env_remove("ROBOT_DATA_DIR")
-        .env("ROBOT_LOG", "warn")
-        .output()
-        .expect("run robot")
-}
+mod common;
 
-fn ok(data_dir: &Path, args: &[&str]) -> String {
-    let out = robot(data_dir, args);
-    assert!(out.status.success(), "robot {args:?}: {out:?}");
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
+use common::{ok, robot};
 
 fn head(data_dir: &Path, slug: &str) -> Option<String> {
     let store = robot_store::Store::open(data_dir.join("wikis")).expect("store");

@@ -1,23 +1,10 @@
 //! `robot user …` against the real binary on a temporary data directory.
 
 use std::path::Path;
-use std::process::{Command, Output};
 
-fn robot(data_dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_robot"))
-        .arg("--data-dir")
-        .arg(data_dir)
-        .arg("--no-semantic")
-        .args(args)
-        .env_remove("ROBOT_DATA_DIR")
-        .env("ROBOT_LOG", "warn")
-        .output()
-        .expect("run robot")
-}
+mod common;
 
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
+use common::{robot, stdout};
 
 async fn stored_user(data_dir: &Path, handle: &str) -> robot_platform::User {
     let db = robot_platform::Db::open(&data_dir.join("robot.db"))

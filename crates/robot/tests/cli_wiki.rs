@@ -1,23 +1,8 @@
 //! `robot wiki …` against the real binary on a temporary data directory.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
-fn robot(data_dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_robot"))
-        .arg("--data-dir")
-        .arg(data_dir)
-        .arg("--no-semantic")
-        .args(args)
-        .env_remove("ROBOT_DATA_DIR")
-        .env("ROBOT_LOG", "warn")
-        .output()
-        .expect("run robot")
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
+use common::{robot, stdout};
 
 #[test]
 fn git_access_is_shown_and_switched() {
