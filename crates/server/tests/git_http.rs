@@ -169,20 +169,17 @@ impl Served {
     }
 }
 
+/// `Authorization: Basic` with a wiki token as the password, as git sends it.
 fn basic(token: &str) -> String {
-    use base64::Engine as _;
-    format!(
-        "Basic {}",
-        base64::engine::general_purpose::STANDARD.encode(format!("x-token:{token}"))
-    )
+    basic_credentials("x-token", token)
 }
 
-/// Basic credentials with the token as the user name and no password.
-fn basic_user_only(token: &str) -> String {
+/// `Authorization: Basic` for `user:password`.
+fn basic_credentials(user: &str, password: &str) -> String {
     use base64::Engine as _;
     format!(
         "Basic {}",
-        base64::engine::general_purpose::STANDARD.encode(format!("{token}:"))
+        base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"))
     )
 }
 
@@ -326,7 +323,7 @@ async fn who_may_clone_and_push() {
         bearer.headers[header::CONTENT_TYPE],
         "application/x-git-upload-pack-advertisement"
     );
-    let in_user_name = s.raw(refs, Some(basic_user_only(&s.reader))).await;
+    let in_user_name = s.raw(refs, Some(basic_credentials(&s.reader, ""))).await;
     assert_eq!(in_user_name.status, StatusCode::OK, "{in_user_name:?}");
 
     // A reader token clones but cannot push, and the refused push changes nothing.
