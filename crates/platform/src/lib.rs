@@ -29,6 +29,6 @@ pub use model::{
     WikiUsage, parse_handle,
 };
 pub use policy::{
-    AccessLevel, AccessSettings, Permissions, Principal, Role, TokenRole, permissions,
+    AccessLevel, AccessSettings, Credential, Permissions, Principal, Role, TokenRole, permissions,
 };
 pub use slug::{RESERVED_NAMES, Slug, SlugError};

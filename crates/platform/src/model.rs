@@ -33,12 +33,13 @@ pub struct User {
 
 impl User {
     /// Whether a session token of this user issued at `iat` (seconds since the epoch) still
-    /// signs them in. The one rule behind "log out everywhere": refused when issued at or before
-    /// [`User::sessions_valid_after`]. A token issued in the same second as the revocation is
-    /// refused too, since `iat` has only second precision; [`User::next_session_iat`] keeps the
-    /// sessions issued after it working.
+    /// signs them in. Refused when issued before the account existed (a token can only name
+    /// the account it was issued to, even if an id were ever handed out again), and, the rule
+    /// behind "log out everywhere", when issued at or before [`User::sessions_valid_after`]. A
+    /// token issued in the same second as the revocation is refused too, since `iat` has only
+    /// second precision; [`User::next_session_iat`] keeps the sessions issued after it working.
     pub fn accepts_session_issued_at(&self, iat: i64) -> bool {
-        iat > self.sessions_valid_after
+        iat >= self.created_at && iat > self.sessions_valid_after
     }
 
     /// The `iat` for a session issued `now` (seconds since the epoch): `now`, or one second
@@ -47,6 +48,7 @@ impl User {
     /// [`User::accepts_session_issued_at`].
     pub fn next_session_iat(&self, now: i64) -> i64 {
         now.max(self.sessions_valid_after.saturating_add(1))
+            .max(self.created_at)
     }
 
     /// The principal this user acts as.
@@ -157,8 +159,11 @@ pub struct ApiToken {
     pub id: i64,
     /// The one wiki it works on.
     pub wiki_id: i64,
-    /// The user who minted it; commits made with it are attributed to them.
+    /// The user who minted it; commits made with it are attributed to them, and it never does
+    /// more than they may do now.
     pub created_by: i64,
+    /// That user's handle, so the token list says who minted each token.
+    pub created_by_handle: String,
     /// A label chosen by the owner, unique among the wiki's live tokens.
     pub name: String,
     /// What it may do.
@@ -264,5 +269,16 @@ mod session_tests {
             assert!(revoked.accepts_session_issued_at(iat));
         }
         assert_eq!(revoked.next_session_iat(1_700_000_050), 1_700_000_050);
+    }
+
+    #[test]
+    fn finding_1_sessions_issued_before_the_account_existed_are_refused() {
+        let mut account = user(0);
+        account.created_at = 1_700_000_000;
+        assert!(!account.accepts_session_issued_at(1_699_999_999));
+        assert!(account.accepts_session_issued_at(1_700_000_000));
+        // A clock that runs behind the stored creation time still issues a working session.
+        let iat = account.next_session_iat(1_699_999_000);
+        assert!(account.accepts_session_issued_at(iat));
     }
 }

@@ -146,21 +146,68 @@ pub enum PolicyParseError {
 pub enum Principal {
     /// Not signed in.
     Anonymous,
-    /// A signed-in platform user.
+    /// A signed-in platform user, in a browser (session cookie) or with a platform session token.
     User {
         /// The user's id.
         user_id: i64,
         /// Manages the platform; grants nothing on any wiki.
         is_platform_admin: bool,
     },
-    /// An agent holding a per-wiki API token. The token is bound to one wiki (the caller has
-    /// checked that it is this one) and carries its own role, independent of the access levels.
-    Token {
+    /// Software acting for a person with a credential bound to one wiki: an API token minted by
+    /// one of its admins, or an OAuth app's token approved by a user. It acts with that
+    /// person's rights as they are now (their current role, the current access levels), capped
+    /// by what the credential allows ([`Credential::ceiling`]).
+    Agent {
+        /// The person it acts for: the token's creator or the grant's approver.
+        user_id: i64,
+        /// What the person handed over.
+        credential: Credential,
+    },
+}
+
+/// A credential that lets software act for a person on one wiki.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Credential {
+    /// A per-wiki API token (`rwt_…`), with the role it was minted with.
+    ApiToken {
         /// The token's id.
         token_id: i64,
-        /// What the owner allowed it.
+        /// What its creator allowed it.
         role: TokenRole,
     },
+    /// An OAuth app's access token (`rwo_…`) under one grant.
+    OAuthApp {
+        /// The grant's id.
+        grant_id: i64,
+    },
+}
+
+impl Credential {
+    /// The most a credential of this kind may do, whoever stands behind it. Agents work on
+    /// pages and attachments; the wiki's members, settings, tokens and deletion are for people
+    /// in a browser, so `admin` is never in a ceiling (the consent page promises an app no
+    /// more than "read, search and edit pages and attachments").
+    pub fn ceiling(self) -> Permissions {
+        match self {
+            Credential::ApiToken {
+                role: TokenRole::ReadOnly,
+                ..
+            } => Permissions {
+                read: true,
+                ..Permissions::NONE
+            },
+            Credential::ApiToken {
+                role: TokenRole::Editor,
+                ..
+            }
+            | Credential::OAuthApp { .. } => Permissions {
+                read: true,
+                write: true,
+                upload: true,
+                admin: false,
+            },
+        }
+    }
 }
 
 /// What an API token may do on its wiki.
@@ -201,12 +248,12 @@ impl FromStr for TokenRole {
 }
 
 impl Principal {
-    /// The user id, or `None` for an anonymous principal.
+    /// The person behind the request (the user, or the one an agent acts for); `None` for an
+    /// anonymous principal.
     pub fn user_id(&self) -> Option<i64> {
         match self {
             Principal::Anonymous => None,
-            Principal::User { user_id, .. } => Some(*user_id),
-            Principal::Token { .. } => None,
+            Principal::User { user_id, .. } | Principal::Agent { user_id, .. } => Some(*user_id),
         }
     }
 }
@@ -241,10 +288,20 @@ impl Permissions {
         upload: true,
         admin: true,
     };
+
+    /// What both `self` and `other` allow. Both are consistent, so the result is too.
+    pub fn and(self, other: Permissions) -> Permissions {
+        Permissions {
+            read: self.read && other.read,
+            write: self.write && other.write,
+            upload: self.upload && other.upload,
+            admin: self.admin && other.admin,
+        }
+    }
 }
 
 /// What `principal`, holding `role` on a wiki (`None` for a non-member), may do there given the
-/// wiki's `access` settings.
+/// wiki's `access` settings. For an agent, `role` is the role of the person it acts for.
 ///
 /// - The owner and admin members may do everything, whatever the settings.
 /// - Otherwise each of read, write and upload is granted when its level admits the principal:
@@ -253,6 +310,9 @@ impl Permissions {
 /// - Viewers are then capped at read; editors at read, write and upload.
 /// - Write needs read and upload needs write: a level that admits more than the one above it
 ///   grants nothing extra.
+/// - An agent (API token, OAuth app) gets what its person may do now, capped by its
+///   credential's [`Credential::ceiling`]: never more than its person, never the admin pages,
+///   so removing or demoting the person takes effect on the agent's next request.
 /// - Being a platform admin grants nothing here; an anonymous principal holds no role, whatever
 ///   `role` says (fail closed).
 pub fn permissions(
@@ -260,39 +320,24 @@ pub fn permissions(
     role: Option<Role>,
     access: &AccessSettings,
 ) -> Permissions {
-    let role = match principal {
-        Principal::Anonymous => None,
-        Principal::User { .. } => role,
-        // Tokens are granted explicitly by the wiki's owner, so the access levels do not apply.
-        Principal::Token {
-            role: TokenRole::ReadOnly,
-            ..
-        } => {
-            return Permissions {
-                read: true,
-                write: false,
-                upload: false,
-                admin: false,
-            };
+    match principal {
+        Principal::Anonymous => person_permissions(false, None, access),
+        Principal::User { .. } => person_permissions(true, role, access),
+        Principal::Agent { credential, .. } => {
+            person_permissions(true, role, access).and(credential.ceiling())
         }
-        Principal::Token {
-            role: TokenRole::Editor,
-            ..
-        } => {
-            return Permissions {
-                read: true,
-                write: true,
-                upload: true,
-                admin: false,
-            };
-        }
-    };
+    }
+}
+
+/// What a person may do: `signed_in` with `role` (a role without a sign-in counts for nothing).
+fn person_permissions(signed_in: bool, role: Option<Role>, access: &AccessSettings) -> Permissions {
+    let role = role.filter(|_| signed_in);
     if matches!(role, Some(Role::Owner | Role::Admin)) {
         return Permissions::ALL;
     }
     let admits = |level: AccessLevel| match level {
         AccessLevel::Anonymous => true,
-        AccessLevel::Registered => matches!(principal, Principal::User { .. }),
+        AccessLevel::Registered => signed_in,
         AccessLevel::Approved => role.is_some(),
         AccessLevel::Admin => false,
     };

@@ -515,8 +515,8 @@ async fn token(state: &AppState, cmd: TokenCommand) -> anyhow::Result<()> {
                     .map(|s| s.to_string())
                     .unwrap_or_else(|| "never".into());
                 println!(
-                    "{}\t{}\t{}\tcreated {}\tlast used {}",
-                    t.name, t.role, state_text, t.created_at, last
+                    "{}\t{}\t{}\tcreated {} by {}\tlast used {}",
+                    t.name, t.role, state_text, t.created_at, t.created_by_handle, last
                 );
             }
             Ok(())

@@ -11,7 +11,7 @@ use axum::http::header::AUTHORIZATION;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use robot_platform::oauth::{OAUTH_ACCESS_PREFIX, OAuthAccess};
-use robot_platform::policy::{self, Permissions, Principal, Role};
+use robot_platform::policy::{self, Credential, Permissions, Principal, Role};
 use robot_platform::{ApiToken, Slug, User, Wiki};
 use robot_store::{Author, WikiRepo};
 
@@ -34,7 +34,8 @@ pub struct WikiCtx {
     /// The OAuth grant whose access token authenticated this request, if any. The request then
     /// acts as [`WikiCtx::user`] with their current role.
     pub oauth: Option<OAuthAccess>,
-    /// The user's role in this wiki.
+    /// The user's role in this wiki (for token and OAuth requests: the role of the person the
+    /// agent acts for, which caps what it may do).
     pub role: Option<Role>,
     /// What the principal may do here.
     pub perms: Permissions,
@@ -145,8 +146,8 @@ async fn build(
     };
     let mut oauth = None;
     let (user, token, role, principal) = match secret {
-        // An OAuth access token acts as the user who approved it, with their role as it is
-        // now: the grant carries no rights of its own.
+        // An OAuth access token acts for the user who approved it: their role as it is now,
+        // capped to what an app may do (the policy's `Credential::ceiling`).
         Some(secret) if secret.starts_with(OAUTH_ACCESS_PREFIX) => {
             let invalid = || {
                 AppError::InvalidToken(
@@ -169,27 +170,47 @@ async fn build(
                 .await?
                 .ok_or_else(invalid)?;
             let role = state.db.membership(wiki.id, user.id).await?;
-            let principal = user.principal();
+            let principal = Principal::Agent {
+                user_id: user.id,
+                credential: Credential::OAuthApp {
+                    grant_id: access.grant_id,
+                },
+            };
             oauth = Some(access);
             (Some(user), None, role, principal)
         }
+        // An API token acts for the admin who minted it, with that person's role as it is
+        // now, capped by the token's own role: demoting or removing them takes effect here.
         Some(secret) => {
-            let token = state.db.authenticate_api_token(&secret).await?.ok_or_else(|| {
+            let invalid = || {
                 AppError::InvalidToken(
                     "The bearer token is invalid or has been revoked. Ask the wiki's owner for a new one.".into(),
                 )
-            })?;
+            };
+            let token = state
+                .db
+                .authenticate_api_token(&secret)
+                .await?
+                .ok_or_else(invalid)?;
             if token.wiki_id != wiki.id {
                 return Err(AppError::Forbidden(
                     "This token belongs to another wiki.".into(),
                 ));
             }
-            let creator = state.db.user_by_id(token.created_by).await?;
-            let principal = Principal::Token {
-                token_id: token.id,
-                role: token.role,
+            let creator = state
+                .db
+                .user_by_id(token.created_by)
+                .await?
+                .ok_or_else(invalid)?;
+            let role = state.db.membership(wiki.id, creator.id).await?;
+            let principal = Principal::Agent {
+                user_id: creator.id,
+                credential: Credential::ApiToken {
+                    token_id: token.id,
+                    role: token.role,
+                },
             };
-            (creator, Some(token), None, principal)
+            (Some(creator), Some(token), role, principal)
         }
         // Git clients carry no browser session; a cookie sent to `/.git` is not a credential.
         None if surface == Surface::Git => (None, None, None, Principal::Anonymous),
@@ -325,10 +346,19 @@ impl WikiCtx {
     }
 
     fn require(&self, allowed: bool, what: &str) -> AppResult<()> {
+        // Agents hear what their credential allows, not a suggestion to sign in.
         if let (false, Some(token)) = (allowed, &self.token) {
             return Err(AppError::Forbidden(format!(
-                "This {} token is not allowed to {what}.",
+                "This {} token is not allowed to {what}. Tokens work on pages and attachments, \
+                 within the rights of the person who minted them.",
                 token.role
+            )));
+        }
+        if let (false, Some(app)) = (allowed, &self.oauth) {
+            return Err(AppError::Forbidden(format!(
+                "The app “{}” is not allowed to {what}. Apps work on pages and attachments, \
+                 within the rights of the person who connected them.",
+                app.client_name
             )));
         }
         match (allowed, &self.user) {
@@ -380,9 +410,19 @@ impl WikiCtx {
 
     /// The shared layout data for a page titled `doc_title`.
     pub fn chrome(&self, doc_title: &str, login_url: String) -> Chrome {
+        // Who may not read the wiki learns nothing of it beyond the address they typed: a
+        // private wiki's name and purpose are for its members (request-access, 403 pages).
+        let (site_name, description) = if self.perms.read {
+            (
+                self.wiki.display_name.clone(),
+                self.wiki.description.clone(),
+            )
+        } else {
+            (self.wiki.slug.to_string(), String::new())
+        };
         Chrome {
-            site_name: self.wiki.display_name.clone(),
-            description: self.wiki.description.clone(),
+            site_name,
+            description,
             doc_title: doc_title.to_string(),
             wiki_url: self.url.clone(),
             login_url,

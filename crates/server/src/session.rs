@@ -63,7 +63,8 @@ pub enum SessionRefusal {
 /// database now. The one place that decides whether a session is still valid, for the cookie
 /// (wiki hosts, platform pages, the dashboard) and the bearer platform token (management API):
 /// signature, issuer, expiry, an existing user, and not issued at or before their last "log
-/// out everywhere" ([`User::accepts_session_issued_at`]).
+/// out everywhere" ([`User::accepts_session_issued_at`]); a token issued before the account was
+/// created never signs it in (ids are never reused either, so this is a second line).
 pub async fn verify_session(
     state: &AppState,
     token: &str,
@@ -78,6 +79,10 @@ pub async fn verify_session(
         .user_by_id(user_id)
         .await?
         .ok_or(SessionRefusal::UserGone)?;
+    // Issued before this account existed: it named an account that is gone.
+    if claims.iat < user.created_at {
+        return Err(SessionRefusal::UserGone);
+    }
     if !user.accepts_session_issued_at(claims.iat) {
         return Err(SessionRefusal::Revoked);
     }

@@ -242,32 +242,45 @@ async fn login_link_signs_in_and_hands_off_to_the_wiki() {
         .create_login_link(h.alice.id, 60, Some("http://notes.localhost:8080/Home"))
         .await
         .expect("link");
-    let (status, headers, _) = h
-        .get("localhost:8080", &format!("/auth/link/{token}"), None, HTML)
+    let mut browser = common::browser::Browser::new();
+    let (reply, visited) = browser
+        .follow(
+            &h.state,
+            &format!("http://localhost:8080/auth/link/{token}"),
+            8,
+        )
         .await;
-    assert_eq!(status, StatusCode::SEE_OTHER);
-    let location = headers[header::LOCATION].to_str().expect("location");
+    // The platform signs in, sends the browser to the wiki host to bind it, the wiki host back
+    // to the platform with the binding, and the platform on with a handoff link for it.
     assert!(
-        location.starts_with("http://notes.localhost:8080/-/auth/handoff/"),
-        "{location}"
+        visited[1].starts_with("http://notes.localhost:8080/-/auth/login?next="),
+        "{visited:?}"
     );
-    let cookies: Vec<_> = headers
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .collect();
+    assert!(visited[2].contains("&binding="), "{visited:?}");
     assert!(
-        cookies.iter().any(|c| c.starts_with("robot_session=ey")),
-        "{cookies:?}"
+        visited[3].starts_with("http://notes.localhost:8080/-/auth/handoff/"),
+        "{visited:?}"
+    );
+    assert_eq!(
+        visited.last().map(String::as_str),
+        Some("http://notes.localhost:8080/Home"),
+        "{visited:?}"
+    );
+    assert_eq!(reply.status, StatusCode::OK, "{reply:?}");
+    assert!(browser.cookie("localhost:8080", "robot_session").is_some());
+    assert!(browser.cookie(WIKI, "robot_session").is_some());
+    assert!(
+        browser.cookie(WIKI, "robot_handoff").is_none(),
+        "the nonce is spent"
     );
     let (status, _, _) = h
         .get("localhost:8080", &format!("/auth/link/{token}"), None, HTML)
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "links are single use");
-    let handoff = location.trim_start_matches("http://notes.localhost:8080");
-    let (status, headers, _) = h.get(WIKI, handoff, None, HTML).await;
-    assert_eq!(status, StatusCode::SEE_OTHER);
-    assert_eq!(headers[header::LOCATION], "/Home");
+    // The handoff link was used up too.
+    let handoff = visited[3].trim_start_matches("http://notes.localhost:8080");
+    let again = browser.get(&h.state, WIKI, handoff).await;
+    assert_eq!(again.status, StatusCode::FORBIDDEN);
 }
 
 #[tokio::test]
@@ -332,7 +345,12 @@ async fn handoff_links_cannot_be_used_as_login_links_and_vice_versa() {
     let handoff = h
         .state
         .db
-        .create_handoff_link(h.alice.id, 60, "http://notes.localhost:8080/")
+        .create_handoff_link(
+            h.alice.id,
+            60,
+            "http://notes.localhost:8080/",
+            &"0".repeat(64),
+        )
         .await
         .expect("link");
     let (status, headers, _) = h
@@ -457,7 +475,12 @@ async fn production_domains_share_the_cookie_and_refuse_handoffs() {
     let handoff = h
         .state
         .db
-        .create_handoff_link(h.alice.id, 60, "https://notes.robot.test/Home")
+        .create_handoff_link(
+            h.alice.id,
+            60,
+            "https://notes.robot.test/Home",
+            &"0".repeat(64),
+        )
         .await
         .expect("link");
     let (status, _, _) = h

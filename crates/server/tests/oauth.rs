@@ -602,7 +602,8 @@ async fn bad_client_or_redirect_is_shown_here_never_redirected() {
 async fn request_errors_go_back_to_the_client_with_state() {
     let s = setup().await;
     let world = &s.world;
-    let client_id = register(world, NOTES).await;
+    // Only an app this person has approved here gets its errors back (finding 12).
+    let (client_id, _) = connect(world, &world.alice).await;
     for (extra, error) in [
         (vec![("code_challenge", "")], "invalid_request"),
         (vec![("code_challenge_method", "plain")], "invalid_request"),
@@ -957,5 +958,117 @@ async fn each_grant_has_its_own_write_budget() {
     assert!(
         !write(second["access_token"].clone(), "Four").await,
         "the second app has its own budget"
+    );
+}
+
+/// A form POST to `host` with `Authorization: Bearer` and no cookies: an agent's request.
+async fn bearer_form(
+    world: &World,
+    host: &str,
+    path: &str,
+    token: &str,
+    fields: &[(&str, &str)],
+) -> Reply {
+    let req = Request::post(path)
+        .header(header::HOST, host)
+        .header(header::ACCEPT, "application/json")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(Body::from(encode(fields)))
+        .expect("request");
+    send(&world.state, req).await
+}
+
+/// Audit finding 2: an app approved by the owner could add admins and make a private wiki
+/// public through `/-/admin` (bearer requests skip CSRF), though the consent page promised
+/// "read, search and edit pages and attachments".
+#[tokio::test]
+async fn finding_2_an_app_approved_by_the_owner_gets_no_admin_powers() {
+    let s = setup().await;
+    let world = &s.world;
+    let (_, tokens) = connect(world, &world.alice).await;
+    let access = tokens["access_token"].as_str().expect("access token");
+    let publish = bearer_form(
+        world,
+        NOTES,
+        "/-/admin",
+        access,
+        &[
+            ("site_name", "Notes"),
+            ("description", ""),
+            ("read_access", "anonymous"),
+            ("write_access", "anonymous"),
+            ("attachment_access", "anonymous"),
+        ],
+    )
+    .await;
+    assert_eq!(publish.status, StatusCode::FORBIDDEN, "{publish:?}");
+    let wiki = world
+        .state
+        .db
+        .wiki_by_slug(&Slug::parse("notes").expect("slug"))
+        .await
+        .expect("q")
+        .expect("wiki");
+    assert_eq!(
+        wiki.access,
+        robot_platform::AccessSettings::default(),
+        "still private"
+    );
+    let invite = bearer_form(
+        world,
+        NOTES,
+        "/-/admin/members",
+        access,
+        &[("handle", "bob"), ("role", "admin")],
+    )
+    .await;
+    assert_eq!(invite.status, StatusCode::FORBIDDEN, "{invite:?}");
+    assert_eq!(
+        world
+            .state
+            .db
+            .membership(s.notes_id, world.bob.id)
+            .await
+            .expect("q"),
+        None
+    );
+    // What it was approved for still works, and whoami says what it may do.
+    let me = whoami(world, access).await;
+    assert_eq!(me["permissions"]["write"], json!(true), "{me}");
+    assert_eq!(me["permissions"]["admin"], json!(false), "{me}");
+}
+
+/// Audit finding 12: with a self-registered client, `/-/oauth/authorize?…&response_type=token`
+/// redirected to any https URI the attacker registered.
+#[tokio::test]
+async fn finding_12_errors_of_an_app_nobody_approved_are_shown_here() {
+    let s = setup().await;
+    let world = &s.world;
+    let client_id = register(world, NOTES).await;
+    let attack = authorize_query(&client_id, &[("response_type", "token")]);
+    for user in [Some(&world.alice), Some(&world.bob), None] {
+        let reply = page(world, NOTES, &attack, user).await;
+        assert!(
+            reply
+                .headers
+                .get(header::LOCATION)
+                .is_none_or(|l| !l.to_str().unwrap_or_default().starts_with(REDIRECT)),
+            "{user:?}: {reply:?}"
+        );
+        if user.is_some() {
+            assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{reply:?}");
+            assert!(reply.text.contains("response_type"), "{reply:?}");
+        }
+    }
+    // Approved by alice, the same error goes back to the app (RFC 6749 §4.1.2.1), with state.
+    let code = approve(world, NOTES, &world.alice, &client_id).await;
+    let exchanged = exchange(world, NOTES, &client_id, &code, VERIFIER).await;
+    assert_eq!(exchanged.status, StatusCode::OK, "{exchanged:?}");
+    let reply = page(world, NOTES, &attack, Some(&world.alice)).await;
+    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{reply:?}");
+    assert_eq!(
+        param(&query_of(&reply), "error").as_deref(),
+        Some("unsupported_response_type")
     );
 }

@@ -11,7 +11,7 @@ use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use base64::Engine as _;
 use robot_platform::policy::{
-    AccessLevel, AccessSettings, Permissions, Principal, Role, permissions,
+    AccessLevel, AccessSettings, Credential, Permissions, Principal, Role, permissions,
 };
 use robot_platform::{TokenRole, User};
 use serde_json::{Value, json};
@@ -526,14 +526,18 @@ async fn tokens_over_rest_and_mcp() {
             .create_api_token(wiki.id, w.alice.id, role.as_str(), role)
             .await
             .expect("token");
-        let principal = Principal::Token { token_id: 0, role };
+        // Minted by the owner, so the token's own role is the cap.
+        let principal = Principal::Agent {
+            user_id: w.alice.id,
+            credential: Credential::ApiToken { token_id: 0, role },
+        };
         for (n, access) in every_access().into_iter().enumerate() {
             w.state
                 .db
                 .update_wiki(&wiki.slug, "notes", "", &access)
                 .await
                 .expect("access");
-            let expected = permissions(&principal, None, &access);
+            let expected = permissions(&principal, Some(Role::Owner), &access);
             let label = format!("{role} at {access:?}");
             let (status, is_error, text) =
                 mcp_call(&w, &token, "read_note", json!({"path": "Home"})).await;

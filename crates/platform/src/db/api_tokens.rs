@@ -17,14 +17,36 @@ const MAX_NAME_CHARS: usize = 64;
 /// The selected columns, as a macro so queries stay static strings.
 macro_rules! columns {
     () => {
-        "id, wiki_id, created_by, name, role, created_at, last_used_at, revoked_at"
+        "id, wiki_id, created_by, \
+         (SELECT handle FROM users WHERE users.id = api_tokens.created_by), \
+         name, role, created_at, last_used_at, revoked_at"
     };
 }
 
-type TokenRow = (i64, i64, i64, String, String, i64, Option<i64>, Option<i64>);
+type TokenRow = (
+    i64,
+    i64,
+    i64,
+    Option<String>,
+    String,
+    String,
+    i64,
+    Option<i64>,
+    Option<i64>,
+);
 
 fn token_from_row(row: TokenRow) -> Result<ApiToken, PlatformError> {
-    let (id, wiki_id, created_by, name, role, created_at, last_used_at, revoked_at) = row;
+    let (
+        id,
+        wiki_id,
+        created_by,
+        created_by_handle,
+        name,
+        role,
+        created_at,
+        last_used_at,
+        revoked_at,
+    ) = row;
     let role = role
         .parse::<TokenRole>()
         .map_err(|e| PlatformError::Db(sqlx::Error::Decode(Box::new(e))))?;
@@ -32,6 +54,7 @@ fn token_from_row(row: TokenRow) -> Result<ApiToken, PlatformError> {
         id,
         wiki_id,
         created_by,
+        created_by_handle: created_by_handle.unwrap_or_default(),
         name,
         role,
         created_at,

@@ -35,7 +35,7 @@ impl Db {
         ttl_secs: i64,
         return_to: Option<&str>,
     ) -> Result<String, PlatformError> {
-        self.create_link(LinkPurpose::Login, user_id, ttl_secs, return_to)
+        self.create_link(LinkPurpose::Login, user_id, ttl_secs, return_to, None)
             .await
     }
 
@@ -43,14 +43,25 @@ impl Db {
     /// platform, in on the wiki host of `return_to`. Handoff links only work on the handoff
     /// endpoint and login links only on the login endpoint, so a leaked handoff URL cannot be
     /// turned into a platform session.
+    ///
+    /// `browser_binding` is the SHA-256 of a nonce the wiki host set as a cookie in the browser
+    /// that asked for the link; only that browser can redeem it ([`Db::consume_handoff_link`]),
+    /// so a link minted by someone else signs no victim in as them (login CSRF).
     pub async fn create_handoff_link(
         &self,
         user_id: i64,
         ttl_secs: i64,
         return_to: &str,
+        browser_binding: &str,
     ) -> Result<String, PlatformError> {
-        self.create_link(LinkPurpose::Handoff, user_id, ttl_secs, Some(return_to))
-            .await
+        self.create_link(
+            LinkPurpose::Handoff,
+            user_id,
+            ttl_secs,
+            Some(return_to),
+            Some(browser_binding),
+        )
+        .await
     }
 
     async fn create_link(
@@ -59,17 +70,20 @@ impl Db {
         user_id: i64,
         ttl_secs: i64,
         return_to: Option<&str>,
+        browser_binding: Option<&str>,
     ) -> Result<String, PlatformError> {
         let token = random_token();
         sqlx::query(
-            "INSERT INTO login_links (token_hash, user_id, expires_at, return_to, purpose) \
-             VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO login_links \
+               (token_hash, user_id, expires_at, return_to, purpose, browser_binding) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(hash_token(&token))
         .bind(user_id)
         .bind(now().saturating_add(ttl_secs))
         .bind(return_to)
         .bind(purpose.as_str())
+        .bind(browser_binding)
         .execute(&self.pool)
         .await
         .map_err(|e| {
@@ -89,41 +103,55 @@ impl Db {
         &self,
         token: &str,
     ) -> Result<Option<(User, Option<String>)>, PlatformError> {
-        self.consume_link(LinkPurpose::Login, token).await
+        Ok(self
+            .consume_link(LinkPurpose::Login, token)
+            .await?
+            .map(|(user, return_to, _)| (user, return_to)))
     }
 
-    /// Uses up the handoff link `token` (see [`Db::create_handoff_link`]); `None` when it is
-    /// unknown, expired, used, or a login link.
+    /// Uses up the handoff link `token` (see [`Db::create_handoff_link`]) in the browser whose
+    /// binding nonce hashes to `browser_binding`; `None` when it is unknown, expired, used, a
+    /// login link, or minted for another browser. The link is used up either way: a link that
+    /// reached the wrong browser is not kept for another try.
     pub async fn consume_handoff_link(
         &self,
         token: &str,
+        browser_binding: &str,
     ) -> Result<Option<(User, Option<String>)>, PlatformError> {
-        self.consume_link(LinkPurpose::Handoff, token).await
+        let Some((user, return_to, bound_to)) =
+            self.consume_link(LinkPurpose::Handoff, token).await?
+        else {
+            return Ok(None);
+        };
+        let same_browser = bound_to.is_some_and(|bound| {
+            robot_auth::constant_time_eq(bound.as_bytes(), browser_binding.as_bytes())
+        });
+        Ok(same_browser.then_some((user, return_to)))
     }
 
     async fn consume_link(
         &self,
         purpose: LinkPurpose,
         token: &str,
-    ) -> Result<Option<(User, Option<String>)>, PlatformError> {
+    ) -> Result<Option<(User, Option<String>, Option<String>)>, PlatformError> {
         let now = now();
-        let link: Option<(i64, Option<String>)> = sqlx::query_as(
+        let link: Option<(i64, Option<String>, Option<String>)> = sqlx::query_as(
             "UPDATE login_links SET used_at = $1 \
              WHERE token_hash = $2 AND purpose = $3 AND used_at IS NULL AND expires_at > $1 \
-             RETURNING user_id, return_to",
+             RETURNING user_id, return_to, browser_binding",
         )
         .bind(now)
         .bind(hash_token(token))
         .bind(purpose.as_str())
         .fetch_optional(&self.pool)
         .await?;
-        let Some((user_id, return_to)) = link else {
+        let Some((user_id, return_to, binding)) = link else {
             return Ok(None);
         };
         Ok(self
             .user_by_id(user_id)
             .await?
-            .map(|user| (user, return_to)))
+            .map(|user| (user, return_to, binding)))
     }
 
     /// Deletes login links that are used or expired; returns how many. Safe to run any time.

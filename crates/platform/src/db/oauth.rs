@@ -558,6 +558,27 @@ impl Db {
             .collect())
     }
 
+    /// Whether `user_id` has a live grant for client `client` (its row id) at `wiki_id`: they
+    /// approved that app here and have not disconnected it. Only then may the authorization
+    /// endpoint send errors back to the app's redirect URI (RFC 9700 §4.11.2).
+    pub async fn has_oauth_grant(
+        &self,
+        wiki_id: i64,
+        user_id: i64,
+        client: i64,
+    ) -> Result<bool, PlatformError> {
+        let found: Option<(i64,)> = sqlx::query_as(
+            "SELECT id FROM oauth_grants WHERE wiki_id = $1 AND user_id = $2 AND client_id = $3 \
+             LIMIT 1",
+        )
+        .bind(wiki_id)
+        .bind(user_id)
+        .bind(client)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(found.is_some())
+    }
+
     /// Revokes grant `grant_id` of wiki `wiki_id` with its tokens. Returns whether it existed.
     pub async fn revoke_oauth_grant(
         &self,

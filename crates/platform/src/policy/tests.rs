@@ -242,54 +242,131 @@ fn principal_user_id() {
     assert_eq!(user.user_id(), Some(9));
 }
 
+fn api_token(role: TokenRole) -> Principal {
+    Principal::Agent {
+        user_id: 7,
+        credential: Credential::ApiToken { token_id: 1, role },
+    }
+}
+
+fn oauth_app() -> Principal {
+    Principal::Agent {
+        user_id: 7,
+        credential: Credential::OAuthApp { grant_id: 3 },
+    }
+}
+
+const PAGES_AND_ATTACHMENTS: Permissions = Permissions {
+    read: true,
+    write: true,
+    upload: true,
+    admin: false,
+};
+
 #[test]
-fn tokens_get_their_role_whatever_the_access_levels() {
+fn an_owners_tokens_get_their_role_whatever_the_access_levels() {
     let locked = AccessSettings {
         read: AccessLevel::Admin,
         write: AccessLevel::Admin,
         attachments: AccessLevel::Admin,
     };
     for access in [locked, AccessSettings::default()] {
-        let reader = Principal::Token {
-            token_id: 1,
-            role: TokenRole::ReadOnly,
-        };
-        let editor = Principal::Token {
-            token_id: 2,
-            role: TokenRole::Editor,
-        };
-        // A role passed alongside a token is ignored: tokens never act as members.
-        for role in [None, Some(Role::Owner)] {
+        for role in [Some(Role::Owner), Some(Role::Admin)] {
             assert_eq!(
-                permissions(&reader, role, &access),
+                permissions(&api_token(TokenRole::ReadOnly), role, &access),
                 Permissions {
                     read: true,
-                    write: false,
-                    upload: false,
-                    admin: false
+                    ..Permissions::NONE
                 }
             );
             assert_eq!(
-                permissions(&editor, role, &access),
-                Permissions {
-                    read: true,
-                    write: true,
-                    upload: true,
-                    admin: false
-                }
+                permissions(&api_token(TokenRole::Editor), role, &access),
+                PAGES_AND_ATTACHMENTS
             );
         }
     }
-    assert_eq!(
-        Principal::Token {
-            token_id: 1,
-            role: TokenRole::Editor
-        }
-        .user_id(),
-        None
-    );
     for role in [TokenRole::ReadOnly, TokenRole::Editor] {
         assert_eq!(role.to_string().parse::<TokenRole>(), Ok(role));
     }
     assert!("Editor".parse::<TokenRole>().is_err());
+}
+
+/// Audit finding 2: an OAuth app approved by the owner got the owner's admin powers.
+#[test]
+fn finding_2_agents_never_get_admin_whatever_their_persons_role() {
+    for access in every_access() {
+        for role in [Some(Role::Owner), Some(Role::Admin)] {
+            assert_eq!(
+                permissions(&oauth_app(), role, &access),
+                PAGES_AND_ATTACHMENTS
+            );
+            assert!(!permissions(&api_token(TokenRole::Editor), role, &access).admin);
+        }
+    }
+}
+
+/// Audit finding 4: a removed or demoted admin's tokens kept working.
+#[test]
+fn finding_4_an_agent_never_exceeds_its_persons_current_rights() {
+    for access in every_access() {
+        for role in [
+            None,
+            Some(Role::Viewer),
+            Some(Role::Editor),
+            Some(Role::Admin),
+            Some(Role::Owner),
+        ] {
+            let person = permissions(
+                &Principal::User {
+                    user_id: 7,
+                    is_platform_admin: false,
+                },
+                role,
+                &access,
+            );
+            for agent in [
+                api_token(TokenRole::ReadOnly),
+                api_token(TokenRole::Editor),
+                oauth_app(),
+            ] {
+                let got = permissions(&agent, role, &access);
+                assert_eq!(got, got.and(person), "{agent:?} as {role:?} at {access:?}");
+                assert!(!got.admin);
+                assert!(!got.write || got.read, "consistent");
+                assert!(!got.upload || got.write, "consistent");
+            }
+        }
+    }
+    // Removed from a private wiki: nothing at all.
+    let private = AccessSettings::default();
+    assert_eq!(
+        permissions(&api_token(TokenRole::Editor), None, &private),
+        Permissions::NONE
+    );
+    assert_eq!(permissions(&oauth_app(), None, &private), Permissions::NONE);
+    // Demoted to viewer: read at most.
+    assert_eq!(
+        permissions(&api_token(TokenRole::Editor), Some(Role::Viewer), &private),
+        Permissions {
+            read: true,
+            ..Permissions::NONE
+        }
+    );
+    assert_eq!(oauth_app().user_id(), Some(7));
+}
+
+fn every_access() -> Vec<AccessSettings> {
+    let mut all = Vec::new();
+    for read in AccessLevel::ALL {
+        for write in AccessLevel::ALL {
+            for attachments in AccessLevel::ALL {
+                all.push(AccessSettings {
+                    read,
+                    write,
+                    attachments,
+                });
+            }
+        }
+    }
+    all
 }

@@ -6,6 +6,7 @@ mod api_tokens;
 mod limits;
 mod login_links;
 mod members;
+mod migrations;
 mod oauth;
 mod open;
 mod sessions;

@@ -168,6 +168,7 @@ fn token_json(token: &ApiToken) -> Value {
     json!({
         "name": token.name,
         "role": token.role.as_str(),
+        "created_by": token.created_by_handle,
         "created_at": token.created_at,
         "last_used_at": token.last_used_at,
         "revoked_at": token.revoked_at,

@@ -299,6 +299,7 @@ async fn render_wiki(
         .map(|t| TokenItem {
             name: t.name,
             role: t.role.to_string(),
+            created_by: t.created_by_handle,
             created: date(t.created_at),
             last_used: t.last_used_at.map_or_else(|| "never".into(), date),
             live: t.revoked_at.is_none(),

@@ -82,6 +82,8 @@ pub struct TokenItem {
     pub name: String,
     /// `editor` or `read-only`.
     pub role: String,
+    /// The handle of the admin who minted it (it acts for them, within their current rights).
+    pub created_by: String,
     /// When it was minted.
     pub created: String,
     /// When it last authenticated a request, or "never".

@@ -2,7 +2,9 @@
 //!
 //! The order of checks is what keeps it from being an open redirector: the client and the
 //! redirect URI are validated first, and until both are valid every error is an HTML page on
-//! this host. Only then do request errors go back to the client (`error=…&state=…`). The page
+//! this host. Even then, request errors go back to the client (`error=…&state=…`) only when the
+//! signed-in person has approved that client here before: anyone can register a client with any
+//! https redirect URI, so a registered URI alone is no reason to send a browser there. The page
 //! itself is an ordinary wiki page behind the context resolver and the CSRF guard: it needs a
 //! browser session (not signed in → the login redirect back here), read access to the wiki
 //! (else 403), and the approval is a CSRF-checked form POST that re-validates everything, so a
@@ -217,8 +219,26 @@ async fn validate(state: &AppState, ctx: &WikiCtx, params: &Params) -> Result<Va
             )));
         }
     };
+    // A registered redirect URI proves only that someone registered it: registration is open,
+    // so an error sent there would make this host an open redirector (RFC 9700 §4.11.2). Errors
+    // go back to the app only once the person in this browser has approved it here; until then
+    // they are shown on our page.
+    let approved = match (&ctx.user, &ctx.token, &ctx.oauth) {
+        (Some(user), None, None) => state
+            .db
+            .has_oauth_grant(ctx.wiki.id, user.id, client.id)
+            .await
+            .map_err(AppError::from)?,
+        _ => false,
+    };
     let state_param = params.state.clone();
     let fail = |code: &str, description: &str| {
+        if !approved {
+            return Invalid::Page(AppError::BadRequest(format!(
+                "The app's authorization request is invalid ({code}): {description} Start the \
+                 connection again from the app."
+            )));
+        }
         Invalid::Redirect(back_to_client(
             &redirect_uri,
             &[("error", code), ("error_description", description)],

@@ -225,7 +225,7 @@ async fn callback(
         .as_deref()
         .and_then(|raw| parse_return_to(&state, raw))
         .unwrap_or(ReturnTo::Platform("/".into()));
-    let mut response = continue_to(&state, &user, &target).await?;
+    let mut response = continue_to(&state, &user, &target, None).await?;
     response
         .headers_mut()
         .extend(session_cookie(&state.config, Some(&token), true));

@@ -119,11 +119,11 @@ pub async fn answer_request(
     back(outcome)
 }
 
-/// Who may ask: a signed-in person (not an API token).
+/// Who may ask: a signed-in person (not an API token or an app acting for one).
 fn asker(ctx: &WikiCtx) -> AppResult<&robot_platform::User> {
-    if ctx.token.is_some() {
+    if ctx.token.is_some() || ctx.oauth.is_some() {
         return Err(AppError::Forbidden(
-            "API tokens cannot request access; the person who holds the token can.".into(),
+            "API tokens and apps cannot request access; the person who holds them can.".into(),
         ));
     }
     ctx.user

@@ -7,6 +7,7 @@ pub mod attachments;
 pub mod changelog;
 pub mod collaborators;
 pub mod edit;
+pub mod handoff;
 pub mod helpers;
 pub mod history;
 pub mod index;
@@ -38,9 +39,10 @@ pub fn wiki_router(state: AppState) -> Router {
         .route("/-/static/{*path}", get(crate::assets::serve))
         .route("/favicon.ico", get(crate::assets::favicon))
         .route("/-/healthz", get(platform::healthz))
+        .route("/-/auth/login", get(handoff::start))
         .route(
             "/-/auth/handoff/{token}",
-            get(platform::handoff).route_layer(RateLimitLayer::new(&state, Scope::Login)),
+            get(handoff::redeem).route_layer(RateLimitLayer::new(&state, Scope::Login)),
         )
         .route("/-/logout", post(platform::wiki_logout))
         .route("/-/create", get(manage::create_form).post(manage::create))

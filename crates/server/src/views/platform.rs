@@ -157,6 +157,8 @@ async fn landing(State(state): State<AppState>, req: Request) -> AppResult<Respo
 #[derive(serde::Deserialize)]
 struct LoginQuery {
     return_to: Option<String>,
+    /// The wiki host's browser binding for a handoff (see `views::handoff`).
+    binding: Option<String>,
 }
 
 async fn login(
@@ -170,7 +172,8 @@ async fn login(
         .as_deref()
         .and_then(|r| parse_return_to(&state, r));
     if let (Some(user), Some(target)) = (&user, &target) {
-        return continue_to(&state, user, target).await;
+        let binding = q.binding.as_deref().filter(|b| is_browser_binding(b));
+        return continue_to(&state, user, target, binding).await;
     }
     let mut response = render_login(
         &state,
@@ -222,28 +225,43 @@ pub(crate) fn remembered_return_to(headers: &HeaderMap) -> Option<String> {
 
 /// Sends a signed-in user on to `target`, via a handoff link when the wiki host cannot see the
 /// platform's cookie.
+///
+/// A handoff link is only minted for the browser that asked for it: `binding` is the hash of
+/// the nonce cookie the wiki host set in that browser (`views::handoff::start`). Without one,
+/// the user is sent to the wiki host first to get one, which sends them back here with it.
 pub(crate) async fn continue_to(
     state: &AppState,
     user: &User,
     target: &ReturnTo,
+    binding: Option<&str>,
 ) -> AppResult<Response> {
     match target {
         ReturnTo::Platform(path) => Ok(redirect(path)),
         ReturnTo::Wiki { host, path } => {
-            let url = format!("{}://{host}{path}", state.config.scheme());
+            let scheme = state.config.scheme();
             if state.config.shares_parent_cookie() {
-                return Ok(redirect(&url));
+                return Ok(redirect(&format!("{scheme}://{host}{path}")));
             }
+            let Some(binding) = binding else {
+                return Ok(redirect(&crate::views::handoff::start_url(
+                    scheme, host, path,
+                )));
+            };
+            let url = format!("{scheme}://{host}{path}");
             let token = state
                 .db
-                .create_handoff_link(user.id, HANDOFF_TTL_SECS, &url)
+                .create_handoff_link(user.id, HANDOFF_TTL_SECS, &url, binding)
                 .await?;
             Ok(redirect(&format!(
-                "{}://{host}/-/auth/handoff/{token}",
-                state.config.scheme()
+                "{scheme}://{host}/-/auth/handoff/{token}"
             )))
         }
     }
+}
+
+/// Whether `value` looks like a browser binding: a hex SHA-256.
+fn is_browser_binding(value: &str) -> bool {
+    value.len() == 64 && value.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 async fn redeem_login_link(
@@ -263,7 +281,7 @@ async fn redeem_login_link(
         .and_then(|raw| parse_return_to(&state, &raw))
         .unwrap_or(ReturnTo::Platform("/".into()));
     let token = issue_token(&state, &user)?;
-    let mut response = continue_to(&state, &user, &target).await?;
+    let mut response = continue_to(&state, &user, &target, None).await?;
     response
         .headers_mut()
         .extend(session_cookie(&state.config, Some(&token), true));
@@ -329,47 +347,6 @@ pub async fn healthz(Extension(ctx): Extension<Arc<WikiCtx>>) -> Response {
         )
             .into_response(),
     }
-}
-
-/// `GET /-/auth/handoff/{token}`: redeems a handoff link for this wiki host.
-pub async fn handoff(
-    State(state): State<AppState>,
-    Extension(ctx): Extension<Arc<WikiCtx>>,
-    Path(token): Path<String>,
-) -> AppResult<Response> {
-    let invalid = || {
-        AppError::Forbidden("This sign-in link is invalid or expired. Please log in again.".into())
-    };
-    // Where the session cookie reaches every wiki host, handoffs are never issued; refusing them
-    // there keeps a leaked or attacker-minted handoff URL from signing anyone in.
-    if state.config.shares_parent_cookie() {
-        return Err(invalid());
-    }
-    let (user, target) = state
-        .db
-        .consume_handoff_link(&token)
-        .await?
-        .ok_or_else(invalid)?;
-    let target = target
-        .and_then(|raw| parse_return_to(&state, &raw))
-        .ok_or_else(invalid)?;
-    let here = ctx
-        .url
-        .split_once("://")
-        .map(|(_, h)| h.to_string())
-        .unwrap_or_default();
-    let ReturnTo::Wiki { host, path } = target else {
-        return Err(invalid());
-    };
-    if host != here {
-        return Err(invalid());
-    }
-    let token = issue_token(&state, &user)?;
-    let mut response = redirect(&path);
-    response
-        .headers_mut()
-        .extend(session_cookie(&state.config, Some(&token), false));
-    Ok(response)
 }
 
 /// `POST /-/logout` on a wiki host: clears this host's cookie, then the platform's.
