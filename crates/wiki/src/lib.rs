@@ -6,6 +6,7 @@
 
 #![warn(missing_docs)]
 
+mod html_nesting;
 pub mod links;
 pub mod page_path;
 pub mod render;

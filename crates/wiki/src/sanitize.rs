@@ -16,6 +16,8 @@ use std::sync::LazyLock;
 
 use ammonia::{Builder, UrlRelative};
 
+use crate::html_nesting::cap_html_nesting;
+
 /// Prefix of every `id` in rendered content (and of the matching `#fragment` links). Page
 /// templates and scripts must never use ids that start with it.
 pub const ID_PREFIX: &str = "user-content-";
@@ -287,9 +289,13 @@ fn clean_class(value: &str) -> String {
 }
 
 /// Cleans HTML with the wiki's allow-list: the last step of rendering, and usable on its own for
-/// any other user-supplied HTML. Idempotent: cleaning clean output changes nothing.
+/// any other user-supplied HTML. Idempotent: cleaning clean output changes nothing (for HTML
+/// nested within the cap; at the cap a second pass may show one more tag as text).
+///
+/// Elements nested deeper than the parser can handle in linear time are shown as text (see
+/// `html_nesting`), so the cost is linear in the size of `html`.
 pub fn sanitize_html(html: &str) -> String {
-    let clean = keep_pre_newlines(CLEANER.clean(html).to_string());
+    let clean = keep_pre_newlines(CLEANER.clean(&cap_html_nesting(html)).to_string());
     // A byte-order mark at the very start is dropped by HTML parsers, so keeping it would make
     // a second pass differ from the first.
     match clean.strip_prefix('\u{feff}') {

@@ -50,7 +50,9 @@ pub(crate) fn code_ranges(markdown: &str) -> Vec<Range<usize>> {
     // when tabs are involved, so code spans are found by our own scanner below.
     let mut code_line = vec![false; line_starts.len() + 1];
     let arena = Arena::new();
-    let root = parse_document(&arena, markdown, &options());
+    // Capping keeps every line where it is, so comrak's line numbers still index `markdown`.
+    let capped = crate::render::nesting::cap_nesting(markdown);
+    let root = parse_document(&arena, &capped, &options());
     for node in root.descendants() {
         let data = node.data();
         if matches!(

@@ -1,7 +1,19 @@
 //! YAML frontmatter (`---` … `---` at the very start of a page): parsed into fields for the
 //! page header, search and the "Properties" box.
+//!
+//! The YAML parser spends time quadratic in the nesting of flow collections (`[[[[…`, `{{{{…`),
+//! so frontmatter over [`MAX_FRONTMATTER_BYTES`] or nested deeper than [`MAX_FLOW_DEPTH`] is not
+//! parsed: it keeps its `raw` text (shown in the Properties box as text) and has no fields, like
+//! any other unparseable frontmatter, and the page body renders as usual.
 
 use serde_yaml_ng::Value;
+
+/// Frontmatter longer than this is shown as text, not parsed. Real frontmatter (title, tags,
+/// dates, a summary) is well under a kilobyte.
+pub(crate) const MAX_FRONTMATTER_BYTES: usize = 32 * 1024;
+
+/// Frontmatter whose `[`/`{` nest deeper than this is shown as text, not parsed.
+pub(crate) const MAX_FLOW_DEPTH: usize = 32;
 
 /// The YAML block at the top of a page, parsed. Unparseable YAML keeps `raw` and has no fields,
 /// so a typo never hides the page.
@@ -21,12 +33,16 @@ pub struct Frontmatter {
 }
 
 impl Frontmatter {
-    /// Parses the YAML text between the delimiters.
+    /// Parses the YAML text between the delimiters; too large or too deeply nested text is kept
+    /// as `raw` only (see the module docs).
     pub fn parse(raw: &str) -> Frontmatter {
         let mut frontmatter = Frontmatter {
             raw: raw.to_owned(),
             ..Frontmatter::default()
         };
+        if raw.len() > MAX_FRONTMATTER_BYTES || flow_depth_exceeds(raw, MAX_FLOW_DEPTH) {
+            return frontmatter;
+        }
         let Ok(Value::Mapping(mapping)) = serde_yaml_ng::from_str::<Value>(raw) else {
             return frontmatter;
         };
@@ -82,6 +98,25 @@ impl Frontmatter {
         html.push_str("</details>\n");
         html
     }
+}
+
+/// Whether `[`/`{` nest deeper than `max` in `yaml`. Brackets inside quoted strings and comments
+/// are counted too: over-counting only means a pathological value is shown as text.
+fn flow_depth_exceeds(yaml: &str, max: usize) -> bool {
+    let mut depth = 0usize;
+    for byte in yaml.bytes() {
+        match byte {
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > max {
+                    return true;
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    false
 }
 
 fn scalar_text(value: &Value) -> Option<String> {
@@ -160,6 +195,24 @@ mod tests {
         assert!(bad.fields.is_empty());
         assert_eq!(bad.title, None);
         assert!(bad.to_html().contains("[unclosed"));
+    }
+
+    #[test]
+    fn oversized_or_deep_yaml_is_kept_as_text() {
+        let deep = format!("title: {}x{}\n", "[".repeat(33), "]".repeat(33));
+        let fm = Frontmatter::parse(&deep);
+        assert!(fm.fields.is_empty());
+        assert_eq!(fm.raw, deep);
+        let shallow = format!("title: {}x{}\n", "[".repeat(3), "]".repeat(3));
+        assert_eq!(Frontmatter::parse(&shallow).fields.len(), 1);
+
+        let big = format!(
+            "title: big\nsummary: {}\n",
+            "a".repeat(MAX_FRONTMATTER_BYTES)
+        );
+        let fm = Frontmatter::parse(&big);
+        assert!(fm.fields.is_empty() && fm.title.is_none());
+        assert!(fm.to_html().contains("summary: aaa"));
     }
 
     #[test]

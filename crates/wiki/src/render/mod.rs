@@ -1,14 +1,17 @@
 //! Markdown (the wiki dialect, Otterwiki §2) → sanitised HTML, with the page's table of
 //! contents, title, frontmatter and the client-side libraries it needs.
 //!
-//! Pipeline: mark spoiler/fold quotes (same-length rewrite) → comrak parse with our options →
-//! one analysis pass over the AST deciding ids, TOC, link targets and math → the wiki formatter
-//! → [`sanitize_html`]. Every step is linear in the input.
+//! Pipeline: mark spoiler/fold quotes (same-length rewrite) → cap container nesting (`nesting`)
+//! → comrak parse with our options → one analysis pass over the AST deciding ids, TOC, link
+//! targets and math → the wiki formatter → [`sanitize_html`] (which caps HTML nesting). Every
+//! step is linear in the input, hostile input included: nesting beyond the caps is shown as text
+//! and oversized or deeply nested frontmatter is shown unparsed.
 
 mod analyze;
 mod frontmatter;
 mod html;
 mod math;
+pub(crate) mod nesting;
 mod quotes;
 mod toc;
 
@@ -22,6 +25,7 @@ use crate::PagePath;
 use crate::sanitize::sanitize_html;
 use crate::syntax;
 use analyze::{HeadingRole, analyze, heading_role};
+use nesting::cap_nesting;
 use quotes::mark_quotes;
 
 /// What the renderer needs to know about the page being rendered.
@@ -54,6 +58,7 @@ pub struct Rendered {
 /// Renders a page's markdown to sanitised HTML.
 pub fn render(markdown: &str, opts: &RenderOptions) -> Rendered {
     let (source, quote_marks) = mark_quotes(markdown);
+    let source = cap_nesting(&source);
     let options = syntax::options();
     let arena = Arena::new();
     let root = parse_document(&arena, &source, &options);
@@ -83,6 +88,7 @@ pub fn render(markdown: &str, opts: &RenderOptions) -> Rendered {
 /// skipped), for titles and breadcrumbs without rendering the whole page.
 pub fn first_heading(markdown: &str) -> Option<String> {
     let (source, quote_marks) = mark_quotes(markdown);
+    let source = cap_nesting(&source);
     let arena = Arena::new();
     let root = parse_document(&arena, &source, &syntax::options());
     root.descendants()
