@@ -91,3 +91,21 @@ async fn finding_8_another_wikis_private_pages_cannot_change_rest_scores_or_orde
         "the other wiki changed what notes sees"
     );
 }
+
+#[tokio::test]
+async fn deleting_a_wiki_drops_its_search_tables() {
+    let api = Api::new().await;
+    api.put_page("Alpha", "alpha words").await;
+    let search = api.get("/api/v1/search?q=alpha").await;
+    assert_eq!(search.json["total"], 1, "{search:?}");
+    let indexed = api.state.search.indexed_wikis().await.expect("wikis");
+    assert!(indexed.iter().any(|w| w == "notes"), "{indexed:?}");
+    let slug = robot_platform::Slug::parse("notes").expect("slug");
+    let deleted = robot_server::wikis::delete(&api.state, &slug).await;
+    assert!(deleted.expect("delete"));
+    let indexed = api.state.search.indexed_wikis().await.expect("wikis");
+    assert!(
+        indexed.iter().all(|w| w != "notes"),
+        "no rows or tables of the deleted wiki are left: {indexed:?}"
+    );
+}
