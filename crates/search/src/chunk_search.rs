@@ -10,6 +10,8 @@ use crate::chunk_store::split_path;
 use crate::error::SearchError;
 use crate::index::{SearchFilter, SearchIndex};
 use crate::query::MatchQuery;
+use crate::score;
+use crate::tables::WikiTables;
 
 /// The RRF constant: ranks past the first few matter little, the top matters most.
 const RRF_K: f64 = 60.0;
@@ -71,7 +73,8 @@ pub struct ChunkHit {
     /// The chunk text.
     pub text: String,
     /// Relevance, higher is better, comparable only within one search: cosine similarity in
-    /// semantic mode, relative bm25 in keyword mode, the RRF sum in hybrid mode.
+    /// semantic mode, bm25 relative to the best hit in hundredths in keyword mode (never raw
+    /// bm25), the RRF sum (a function of the two ranks only) in hybrid mode.
     pub score: f64,
     /// Rank (from 1) in the keyword ranking, when the chunk was in it.
     pub keyword_rank: Option<usize>,
@@ -124,7 +127,7 @@ impl SearchIndex {
             c.path.clone_from(path);
             c.keyword_rank = Some(rank + 1);
             c.score = match search.mode {
-                SearchMode::Keyword => relative(*bm25, keyword[0].2),
+                SearchMode::Keyword => score::relative(*bm25, keyword[0].2),
                 _ => rrf(rank),
             };
         }
@@ -162,18 +165,25 @@ impl SearchIndex {
         let Some(expression) = MatchQuery::parse(search.text).any_significant() else {
             return Ok(Vec::new());
         };
+        // The look-up and the query in one read transaction: a concurrent `forget` cannot drop
+        // the table between them.
+        let mut tx = self.pool.begin().await?;
+        let Some(tables) = WikiTables::of(&mut tx, search.slug).await? else {
+            return Ok(Vec::new());
+        };
         // Any significant term may match: questions carry words the answer does not repeat,
-        // and bm25 already ranks chunks with more of the terms first.
-        let rows = sqlx::query(
-            "SELECT c.id, c.path, bm25(fts_chunks, 2.0, 1.0) AS rank
-             FROM fts_chunks CROSS JOIN chunks c ON c.id = fts_chunks.rowid
-             WHERE fts_chunks MATCH ?1 AND c.slug = ?2
+        // and bm25 already ranks chunks with more of the terms first. It ranks over the wiki's
+        // own table, so only the wiki's chunks feed its statistics.
+        let rows = sqlx::query(tables.sql(
+            "SELECT c.id, c.path, bm25({chunks}, 2.0, 1.0) AS rank
+             FROM {chunks} CROSS JOIN chunks c ON c.id = {chunks}.rowid
+             WHERE {chunks} MATCH ?1 AND c.slug = ?2
              ORDER BY rank, c.id LIMIT ?3",
-        )
+        ))
         .bind(expression)
         .bind(search.slug)
         .bind(CANDIDATES as i64)
-        .fetch_all(&self.pool)
+        .fetch_all(&mut *tx)
         .await?;
         Ok(rows
             .iter()
@@ -231,13 +241,4 @@ impl SearchIndex {
 
 fn rrf(rank: usize) -> f64 {
     1.0 / (RRF_K + rank as f64 + 1.0)
-}
-
-/// bm25 (negative, lower is better) relative to the best: 1 for the best, its share for others.
-fn relative(rank: f64, best: f64) -> f64 {
-    if best >= 0.0 {
-        1.0
-    } else {
-        (rank / best).clamp(0.0, 1.0)
-    }
 }

@@ -1,7 +1,9 @@
 //! Chunk rows: every page's chunks, written in the same transaction as its full-text row, so the
 //! chunk set always reflects the indexed commit. Each chunk carries the hash of the text the model
 //! embeds; vectors are stored by that hash (see `vectors.rs`), so unchanged chunks — after an
-//! edit elsewhere on the page, a rename, or a rebuild — are never embedded twice.
+//! edit elsewhere on the page, a rename, or a rebuild — are never embedded twice. The chunk
+//! rows are shared by all wikis (they carry no ranking statistics); each wiki's chunk text is
+//! searched in its own FTS5 table (see `tables.rs`).
 
 use sha2::{Digest, Sha256};
 use sqlx::{Sqlite, Transaction};
@@ -9,6 +11,7 @@ use sqlx::{Sqlite, Transaction};
 use crate::chunk::{Chunk, chunk_page};
 use crate::document::Document;
 use crate::error::SearchError;
+use crate::tables::WikiTables;
 
 /// Separates headings in the stored section path (a control character no heading contains).
 pub(crate) const PATH_SEPARATOR: char = '\u{1f}';
@@ -26,15 +29,12 @@ pub(crate) const SCHEMA: &[&str] = &[
         hash TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS chunks_slug_file ON chunks (slug, file)",
     "CREATE INDEX IF NOT EXISTS chunks_hash ON chunks (hash)",
-    "CREATE VIRTUAL TABLE IF NOT EXISTS fts_chunks USING fts5(
-        context, text, tokenize = 'unicode61 remove_diacritics 2')",
     // Bumped whenever a wiki's chunks or their vectors change: the in-memory vector matrix of a
     // wiki is reloaded when its generation moves, in this process or another.
     "CREATE TABLE IF NOT EXISTS vec_state (slug TEXT PRIMARY KEY, generation INTEGER NOT NULL)",
 ];
 pub(crate) const DROP: &[&str] = &[
     "DROP TABLE IF EXISTS chunks",
-    "DROP TABLE IF EXISTS fts_chunks",
     "DROP TABLE IF EXISTS vec_state",
 ];
 
@@ -64,13 +64,14 @@ pub(crate) async fn bump(tx: &mut Transaction<'_, Sqlite>, slug: &str) -> Result
 /// Removes every chunk of the wiki (`file` = `None`) or of one file.
 pub(crate) async fn remove(
     tx: &mut Transaction<'_, Sqlite>,
+    tables: WikiTables,
     slug: &str,
     file: Option<&str>,
 ) -> Result<(), SearchError> {
-    sqlx::query(
-        "DELETE FROM fts_chunks WHERE rowid IN
+    sqlx::query(tables.sql(
+        "DELETE FROM {chunks} WHERE rowid IN
             (SELECT id FROM chunks WHERE slug = ?1 AND (?2 IS NULL OR file = ?2))",
-    )
+    ))
     .bind(slug)
     .bind(file)
     .execute(&mut **tx)
@@ -86,6 +87,7 @@ pub(crate) async fn remove(
 /// Writes a document's chunks.
 pub(crate) async fn insert(
     tx: &mut Transaction<'_, Sqlite>,
+    tables: WikiTables,
     slug: &str,
     doc: &Document,
     chunks: &[(Chunk, String)],
@@ -106,7 +108,7 @@ pub(crate) async fn insert(
         .bind(hash)
         .fetch_one(&mut **tx)
         .await?;
-        sqlx::query("INSERT INTO fts_chunks (rowid, context, text) VALUES (?, ?, ?)")
+        sqlx::query(tables.sql("INSERT INTO {chunks} (rowid, context, text) VALUES (?, ?, ?)"))
             .bind(id)
             .bind(chunk.context())
             .bind(&chunk.text)

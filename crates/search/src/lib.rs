@@ -1,11 +1,13 @@
 //! Ranked full-text search over wiki pages, derived from git and kept in step with it.
 //!
-//! [`FullTextIndex`] keeps one SQLite file (FTS5, WAL) holding every wiki's pages. Each wiki's
-//! rows reflect one commit, recorded next to them; [`FullTextIndex::sync`] brings a wiki up to its
-//! current head by re-indexing only the page files changed since the recorded commit (or
-//! rebuilding the wiki when there is no usable recorded commit), in one transaction with the new
-//! head. Calling `sync` before every search makes results correct right after any write, whoever
-//! wrote it, because the head check is one ref read and one indexed row lookup.
+//! [`SearchIndex`] keeps one SQLite file (FTS5, WAL) holding every wiki's pages, each wiki's in
+//! FTS5 tables of its own, so ranking statistics are per wiki: no other tenant's pages can change
+//! a wiki's scores or order. Each wiki's rows reflect one commit, recorded next to them;
+//! [`SearchIndex::sync`] brings a wiki up to its current head by re-indexing only the page files
+//! changed since the recorded commit (or rebuilding the wiki when there is no usable recorded
+//! commit), in one transaction with the new head. Calling `sync` before every search makes
+//! results correct right after any write, whoever wrote it, because the head check is one ref
+//! read and one indexed row lookup.
 //!
 //! The file is derived data: delete it and it is rebuilt wiki by wiki on the next searches.
 
@@ -16,6 +18,8 @@ mod document;
 mod error;
 mod index;
 mod query;
+mod score;
+mod tables;
 mod vectors;
 mod worker;
 

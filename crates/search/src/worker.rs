@@ -7,7 +7,8 @@
 //! the worker gets to a commit; only vectors can lag, and searches report by how much.
 //!
 //! On start every wiki is queued, which heals whatever a crash between a commit and its index
-//! update left behind.
+//! update left behind, and wikis deleted while no indexer listened are forgotten, so no rows or
+//! FTS tables of a deleted wiki stay in the file.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
@@ -169,7 +170,32 @@ impl Indexer {
         self.index.page_count(slug).await.map_err(|e| e.to_string())
     }
 
+    /// Forgets the indexed wikis the store no longer has (deleted while no indexer listened).
+    /// The index is listed before the store, so a wiki created in between is never forgotten.
+    async fn forget_deleted(&self) {
+        let indexed = match self.index.indexed_wikis().await {
+            Ok(indexed) => indexed,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot list indexed wikis");
+                return;
+            }
+        };
+        let existing: BTreeSet<String> = match self.store.slugs() {
+            Ok(slugs) => slugs.into_iter().collect(),
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot list wikis to forget deleted ones");
+                return;
+            }
+        };
+        for slug in indexed.iter().filter(|slug| !existing.contains(*slug)) {
+            if let Err(e) = self.index.forget(slug).await {
+                tracing::warn!(slug, error = %e, "cannot forget a deleted wiki's index");
+            }
+        }
+    }
+
     async fn run(self, mut inbox: mpsc::UnboundedReceiver<String>) {
+        self.forget_deleted().await;
         let mut embedding = self.embedder.is_some();
         loop {
             let mut dirty = BTreeSet::new();

@@ -204,7 +204,7 @@ fn files() -> Value {
             "snippet": string("Plain text around the best match in the body."),
             "score": { "type": "number", "minimum": 0, "maximum": 1,
                        "description": "Relevance within this search; in keyword mode relative to \
-                                       the best hit (1)." },
+                                       the best hit (1), in hundredths." },
         })),
         "Passage": object(&["name", "path", "title", "text", "snippet", "section", "section_path",
                             "chunk_index", "total_chunks", "score", "matched"], json!({

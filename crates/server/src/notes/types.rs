@@ -303,8 +303,9 @@ pub struct SearchHit {
     pub path: String,
     /// Plain text around the best match in the body, `...` where cut.
     pub snippet: String,
-    /// 0 to 1, relative to the best hit of the search (which scores 1); title matches weigh
-    /// more than body matches.
+    /// 0.01 to 1, relative to the best hit of the search (which scores 1), in hundredths; title
+    /// matches weigh more than body matches. Never raw bm25: ranking statistics are the wiki's
+    /// own and only a coarse share is shown, so nothing of another wiki can be read from it.
     pub score: f64,
 }
 
@@ -370,7 +371,8 @@ pub struct Passage {
     pub chunk_index: usize,
     /// Chunks in the page.
     pub total_chunks: usize,
-    /// Relevance, higher is better (cosine similarity, relative bm25, or the fused rank score).
+    /// Relevance, higher is better: cosine similarity (semantic), bm25 relative to the best hit
+    /// in hundredths (keyword), or the fused rank score, a function of the ranks only (hybrid).
     pub score: f64,
     /// Cosine distance (`1 - similarity`), when vectors were compared.
     pub distance: Option<f64>,
