@@ -73,6 +73,9 @@ struct LimitArgs {
     /// Writes (UI, REST, MCP) per API token, or per client IP without one.
     #[arg(long, global = true, env = "ROBOT_RATE_WRITE", default_value_t = Rates::default().write)]
     rate_write: Rate,
+    /// Live previews (renders on demand) per API token, or per client IP without one.
+    #[arg(long, global = true, env = "ROBOT_RATE_RENDER", default_value_t = Rates::default().render)]
+    rate_render: Rate,
     /// API token changes per client IP.
     #[arg(long, global = true, env = "ROBOT_RATE_TOKEN", default_value_t = Rates::default().token)]
     rate_token: Rate,
@@ -92,6 +95,7 @@ impl LimitArgs {
                 login: self.rate_login,
                 create: self.rate_create,
                 write: self.rate_write,
+                render: self.rate_render,
                 token: self.rate_token,
             },
             trust_proxy: self.trust_proxy,

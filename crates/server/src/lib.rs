@@ -7,6 +7,8 @@
 
 pub mod api;
 pub mod assets;
+pub mod attachment_access;
+pub mod cancel;
 pub mod collaborators;
 pub mod config;
 pub mod context;
@@ -27,6 +29,7 @@ pub mod session;
 pub mod state;
 pub mod templates;
 pub mod tenancy;
+pub mod thumbnail;
 pub mod views;
 pub mod wikis;
 

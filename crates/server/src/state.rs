@@ -20,8 +20,10 @@ pub struct AppState {
     pub store: Arc<Store>,
     /// Session signing keys.
     pub keys: Arc<SessionKeys>,
-    /// Rendered-page cache keyed by content and head.
+    /// Rendered pages, keyed by page, blob and which of their link targets exist.
     pub renders: Arc<RenderCache>,
+    /// Thumbnails of image attachments: cached, and decoded within memory limits.
+    pub thumbnails: Arc<crate::thumbnail::Thumbnails>,
     /// Page catalogs and link graphs, one per wiki, kept in step with each wiki's head.
     pub catalogs: Arc<robot_index::CatalogCache>,
     /// Full-text and passage search over every wiki, synced to a wiki's head before each search.
@@ -87,6 +89,7 @@ impl AppState {
             store,
             keys: Arc::new(keys),
             renders: Arc::new(RenderCache::new(512)),
+            thumbnails: Arc::default(),
             catalogs: Arc::new(robot_index::CatalogCache::new()),
             search,
             indexer,

@@ -6,10 +6,16 @@
 //!     .route_layer(RateLimitLayer::new(&state, Scope::Login))
 //! ```
 //!
-//! [`Scope::Write`] only counts requests that can change something (not GET/HEAD/OPTIONS, and not
-//! the editor's live preview) and, behind the context resolver, counts token requests per token.
-//! Every other scope counts every request per client IP. A refusal is [`AppError::RateLimited`]:
-//! 429 with `Retry-After`, rendered as JSON or HTML by the negotiation middleware.
+//! A layer made with [`RateLimitLayer::new`] has one scope. [`Scope::Write`] then counts only
+//! requests that can change something (not GET/HEAD/OPTIONS); every other scope counts every
+//! request. A layer made with [`RateLimitLayer::by_action`] asks a [`Classify`] function what each
+//! request does (a write, a render, nothing costly) and spends that scope's budget: routes are
+//! classified by the route they matched and their method, never by how their path ends, so a
+//! write to a page named `preview` is a write.
+//!
+//! Writes and renders behind the context resolver count per API token or OAuth grant; everything
+//! else per client IP. A refusal is [`AppError::RateLimited`]: 429 with `Retry-After`, rendered as
+//! JSON or HTML by the negotiation middleware.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -26,11 +32,25 @@ use crate::context::WikiCtx;
 use crate::error::AppError;
 use crate::state::AppState;
 
-/// Applies one [`Scope`]'s rate limit to the wrapped routes.
+/// What a request does, as far as rate limits care: the scope whose budget it spends, or `None`
+/// for requests that cost nothing worth limiting. Called after routing, so it may look at the
+/// request's [`axum::extract::MatchedPath`].
+pub type Classify = fn(&Request) -> Option<Scope>;
+
+/// Which budget a layer spends.
+#[derive(Clone, Copy)]
+enum Spend {
+    /// Always this scope (writes: only unsafe methods).
+    Fixed(Scope),
+    /// Whatever the classifier says the request does.
+    ByAction(Classify),
+}
+
+/// Applies rate limits to the wrapped routes.
 #[derive(Clone)]
 pub struct RateLimitLayer {
     limits: Arc<RateLimits>,
-    scope: Scope,
+    spend: Spend,
 }
 
 impl RateLimitLayer {
@@ -38,7 +58,16 @@ impl RateLimitLayer {
     pub fn new(state: &AppState, scope: Scope) -> RateLimitLayer {
         RateLimitLayer {
             limits: Arc::clone(&state.limits),
-            scope,
+            spend: Spend::Fixed(scope),
+        }
+    }
+
+    /// Limits each request by what `classify` says it does. Apply with `Router::layer` (which
+    /// wraps each route after routing) so the classifier sees the matched route.
+    pub fn by_action(state: &AppState, classify: Classify) -> RateLimitLayer {
+        RateLimitLayer {
+            limits: Arc::clone(&state.limits),
+            spend: Spend::ByAction(classify),
         }
     }
 }
@@ -50,7 +79,7 @@ impl<S> Layer<S> for RateLimitLayer {
         RateLimit {
             inner,
             limits: Arc::clone(&self.limits),
-            scope: self.scope,
+            spend: self.spend,
         }
     }
 }
@@ -60,7 +89,7 @@ impl<S> Layer<S> for RateLimitLayer {
 pub struct RateLimit<S> {
     inner: S,
     limits: Arc<RateLimits>,
-    scope: Scope,
+    spend: Spend,
 }
 
 impl<S> Service<Request> for RateLimit<S>
@@ -77,10 +106,15 @@ where
     }
 
     fn call(&mut self, req: Request) -> Self::Future {
-        if counts(self.scope, &req) {
-            let key = key_of(self.scope, &req, self.limits.trust_proxy());
-            if let Err(refused) = self.limits.check(self.scope, &key) {
-                tracing::info!(?key, scope = ?self.scope, retry_after = refused.retry_after, "rate limited");
+        if let Some(scope) = scope_of(self.spend, &req) {
+            let key = key_of(scope, &req, self.limits.trust_proxy());
+            if let Err(refused) = self.limits.check(scope, &key) {
+                tracing::info!(
+                    ?key,
+                    ?scope,
+                    retry_after = refused.retry_after,
+                    "rate limited"
+                );
                 let response = AppError::RateLimited {
                     message: refused.message(),
                     retry_after: refused.retry_after,
@@ -96,17 +130,19 @@ where
     }
 }
 
-/// Whether `req` spends budget in `scope`.
-fn counts(scope: Scope, req: &Request) -> bool {
-    match scope {
-        Scope::Write => !req.method().is_safe() && !req.uri().path().ends_with("/preview"),
-        Scope::Login | Scope::CreateWiki | Scope::Token => true,
+/// The scope whose budget `req` spends, if any.
+fn scope_of(spend: Spend, req: &Request) -> Option<Scope> {
+    match spend {
+        Spend::Fixed(Scope::Write) => (!req.method().is_safe()).then_some(Scope::Write),
+        Spend::Fixed(scope) => Some(scope),
+        Spend::ByAction(classify) => classify(req),
     }
 }
 
-/// The budget `req` spends: for writes, its API token's or OAuth grant's; else its IP's.
+/// The budget `req` spends: for writes and renders, its API token's or OAuth grant's; else its
+/// IP's.
 fn key_of(scope: Scope, req: &Request, trust_proxy: bool) -> ClientKey {
-    if scope == Scope::Write
+    if matches!(scope, Scope::Write | Scope::Render)
         && let Some(key) = req
             .extensions()
             .get::<Arc<WikiCtx>>()

@@ -7,7 +7,8 @@
 //!   after every commit.
 //! - **Rate limits** ([`rate`], [`layer`]): one [`RateLimits`] per process, in `AppState`, with a
 //!   GCRA limiter per [`Scope`] keyed by API token or client IP ([`client`]). Apply one to a route
-//!   group with `.route_layer(RateLimitLayer::new(&state, Scope::Login))`; refusals are 429 with
+//!   group with `.route_layer(RateLimitLayer::new(&state, Scope::Login))`, or let each request's
+//!   action pick its scope with [`RateLimitLayer::by_action`]; refusals are 429 with
 //!   `Retry-After`.
 
 pub mod client;
@@ -61,6 +62,8 @@ pub struct Rates {
     pub create: Rate,
     /// Writes (UI form posts, REST and MCP changes), per API token or else per client IP.
     pub write: Rate,
+    /// Renders on demand (the editor's live preview), per API token or else per client IP.
+    pub render: Rate,
     /// Minting and revoking API tokens, per client IP.
     pub token: Rate,
 }
@@ -74,6 +77,9 @@ impl Default for Rates {
             login: Rate::new(10, 10, minute),
             create: Rate::new(5, 5, Duration::from_secs(3600)),
             write: Rate::new(60, 10, Duration::from_secs(1)),
+            // The editor previews 300 ms after typing stops and a person pauses about once a
+            // second; a render of a large page costs real CPU, so the budget is per render.
+            render: Rate::new(20, 1, Duration::from_secs(1)),
             token: Rate::new(10, 10, minute),
         }
     }
@@ -86,6 +92,7 @@ impl Rates {
             login: Rate::unlimited(),
             create: Rate::unlimited(),
             write: Rate::unlimited(),
+            render: Rate::unlimited(),
             token: Rate::unlimited(),
         }
     }
@@ -100,6 +107,8 @@ pub enum Scope {
     CreateWiki,
     /// Changing wikis.
     Write,
+    /// Rendering markdown on demand (the editor's live preview): CPU, not storage.
+    Render,
     /// Managing API tokens.
     Token,
 }
@@ -111,6 +120,7 @@ impl Scope {
             Scope::Login => "sign-in attempts",
             Scope::CreateWiki => "wikis created",
             Scope::Write => "changes",
+            Scope::Render => "previews",
             Scope::Token => "token changes",
         }
     }
@@ -122,6 +132,7 @@ pub struct RateLimits {
     login: RateLimiter<ClientKey>,
     create: RateLimiter<ClientKey>,
     write: RateLimiter<ClientKey>,
+    render: RateLimiter<ClientKey>,
     token: RateLimiter<ClientKey>,
     trust_proxy: bool,
 }
@@ -154,6 +165,7 @@ impl RateLimits {
             login: RateLimiter::new(config.rates.login),
             create: RateLimiter::new(config.rates.create),
             write: RateLimiter::new(config.rates.write),
+            render: RateLimiter::new(config.rates.render),
             token: RateLimiter::new(config.rates.token),
             trust_proxy: config.trust_proxy,
         }
@@ -170,6 +182,7 @@ impl RateLimits {
             Scope::Login => &self.login,
             Scope::CreateWiki => &self.create,
             Scope::Write => &self.write,
+            Scope::Render => &self.render,
             Scope::Token => &self.token,
         };
         limiter.check(key).map_err(|wait| RateLimited {

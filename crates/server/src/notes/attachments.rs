@@ -9,11 +9,12 @@ use super::{
     AttachmentData, AttachmentDeleted, AttachmentInfo, AttachmentList, AttachmentStored,
     MAX_ATTACHMENT_BYTES, Notes, iso_date, page_of_file,
 };
+use crate::attachment_access::AttachmentAction;
 
 impl Notes<'_> {
     /// The attachments of `page` (the page or its folder must exist), sorted by name.
     pub async fn attachments(&self, page: &PagePath) -> NotesResult<AttachmentList> {
-        self.require_read()?;
+        self.check(AttachmentAction::List)?;
         let lookup = page.clone();
         let (file, dir, files) = self
             .blocking(move |repo| {
@@ -45,7 +46,7 @@ impl Notes<'_> {
 
     /// One attachment's bytes.
     pub async fn attachment_get(&self, page: &PagePath, name: &str) -> NotesResult<AttachmentData> {
-        self.require_read()?;
+        self.check(AttachmentAction::Download)?;
         let name = filename(name)?;
         let path = self.find_attachment(page, &name).await?;
         let read_path = path.clone();
@@ -72,7 +73,7 @@ impl Notes<'_> {
         bytes: Vec<u8>,
         message: Option<&str>,
     ) -> NotesResult<AttachmentStored> {
-        self.require_upload()?;
+        self.check(AttachmentAction::Upload)?;
         if bytes.len() > MAX_ATTACHMENT_BYTES {
             return Err(too_large(bytes.len()));
         }
@@ -130,7 +131,7 @@ impl Notes<'_> {
         name: &str,
         message: Option<&str>,
     ) -> NotesResult<AttachmentDeleted> {
-        self.require_upload()?;
+        self.check(AttachmentAction::Delete)?;
         let name = filename(name)?;
         let path = self.find_attachment(page, &name).await?;
         let filename = path.file_name().to_string();
@@ -146,6 +147,11 @@ impl Notes<'_> {
             filename,
             revision: outcome.id().to_string(),
         })
+    }
+
+    /// Fails unless the caller may do `action`: the same check the web forms make.
+    fn check(&self, action: AttachmentAction) -> NotesResult<()> {
+        Ok(action.check(self.ctx)?)
     }
 
     /// The attachment `name` of `page`: exact name first, then case-insensitively.

@@ -164,10 +164,6 @@ impl<'a> Notes<'a> {
         Ok(self.ctx.require_write()?)
     }
 
-    fn require_upload(&self) -> NotesResult<()> {
-        Ok(self.ctx.require_upload()?)
-    }
-
     /// Runs blocking repository work off the async runtime.
     async fn blocking<T, F>(&self, work: F) -> NotesResult<T>
     where

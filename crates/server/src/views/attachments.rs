@@ -2,6 +2,7 @@
 //! raw download with thumbnails, replace, rename, delete and per-file history.
 
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::{Multipart, Request};
 use axum::http::HeaderValue;
 use axum::http::header::{
@@ -15,20 +16,20 @@ use super::helpers::{
     blocking, change_row, encode, page_title, query_param, resolve_revision, wiki_chrome,
 };
 use super::{Form, field};
+use crate::attachment_access::AttachmentAction;
 use crate::context::WikiCtx;
 use crate::error::{AppError, AppResult};
 use crate::respond::{page, redirect_with_flash};
 use crate::state::AppState;
 use crate::templates::{AttachmentRow, AttachmentTpl, AttachmentsTpl};
+use crate::thumbnail::{MAX_THUMBNAIL, Thumbnail};
 
 /// Largest single attachment.
 pub const MAX_ATTACHMENT_BYTES: usize = 25 * 1024 * 1024;
-/// Largest thumbnail edge we render.
-const MAX_THUMBNAIL: u32 = 1600;
 
 /// `GET /{page}/attachments`.
 pub async fn list(state: &AppState, ctx: &WikiCtx, page_path: PagePath) -> AppResult<Response> {
-    ctx.require_read()?;
+    AttachmentAction::List.check(ctx)?;
     let lookup = page_path.clone();
     let files = blocking(&ctx.repo, move |repo| repo.attachments(&lookup)).await?;
     let rows = files
@@ -73,7 +74,7 @@ pub async fn manage_form(
     page_path: PagePath,
     name: &str,
 ) -> AppResult<Response> {
-    ctx.require_read()?;
+    AttachmentAction::List.check(ctx)?;
     let path = find(ctx, &page_path, name).await?;
     let log_path = path.clone();
     let commits = blocking(&ctx.repo, move |repo| {
@@ -101,23 +102,25 @@ pub async fn manage_form(
 
 /// `GET /{page}/a/{name}`: the raw file, optionally at a revision or as a thumbnail.
 pub async fn raw(
+    state: &AppState,
     ctx: &WikiCtx,
     page_path: PagePath,
     name: &str,
     query: &str,
 ) -> AppResult<Response> {
-    ctx.require_read()?;
+    AttachmentAction::Download.check(ctx)?;
     let revision = match query_param(query, "revision") {
         Some(rev) => Some(resolve_revision(ctx, &rev).await?),
         None => None,
     };
     let path = find_at(ctx, &page_path, name, revision.clone()).await?;
-    serve(ctx, path, revision, query).await
+    serve(state, ctx, path, revision, query).await
 }
 
 /// Serves `/{page}/{file}` page URLs that name an attachment of `{page}` (An Otter Wiki's
 /// "auto route", and what `./file` links in pages point at). `None` if no such file exists.
 pub async fn serve_by_page_url(
+    state: &AppState,
     ctx: &WikiCtx,
     raw_path: &str,
     query: &str,
@@ -136,13 +139,14 @@ pub async fn serve_by_page_url(
         None => None,
     };
     match find_at(ctx, &page_path, &name, revision.clone()).await {
-        Ok(path) => Ok(Some(serve(ctx, path, revision, query).await?)),
+        Ok(path) => Ok(Some(serve(state, ctx, path, revision, query).await?)),
         Err(AppError::NotFound(_)) => Ok(None),
         Err(other) => Err(other),
     }
 }
 
 async fn serve(
+    state: &AppState,
     ctx: &WikiCtx,
     path: RepoPath,
     revision: Option<CommitId>,
@@ -163,12 +167,19 @@ async fn serve(
     let thumbnail = query_param(query, "thumbnail")
         .or_else(|| query_param(query, "size"))
         .map(|v| v.parse::<u32>().unwrap_or(80).clamp(16, MAX_THUMBNAIL));
+    let original = Bytes::from(blob.bytes);
     let bytes = match thumbnail {
         Some(size) if is_raster(&name) => {
-            let original = blob.bytes;
-            tokio::task::spawn_blocking(move || resize(&original, size).unwrap_or(original)).await?
+            match state
+                .thumbnails
+                .get(&blob.blob_id, original.clone(), size)
+                .await
+            {
+                Thumbnail::Scaled(thumb) => thumb,
+                Thumbnail::Original => original,
+            }
         }
-        _ => blob.bytes,
+        _ => original,
     };
     let mut response = bytes.into_response();
     let headers = response.headers_mut();
@@ -216,18 +227,6 @@ async fn serve(
     };
     headers.insert(CACHE_CONTROL, HeaderValue::from_static(cache));
     Ok(response)
-}
-
-fn resize(bytes: &[u8], size: u32) -> Option<Vec<u8>> {
-    let format = image::guess_format(bytes).ok()?;
-    let img = image::load_from_memory_with_format(bytes, format).ok()?;
-    if img.width() <= size && img.height() <= size {
-        return None;
-    }
-    let thumb = img.thumbnail(size, size);
-    let mut out = std::io::Cursor::new(Vec::new());
-    thumb.write_to(&mut out, format).ok()?;
-    Some(out.into_inner())
 }
 
 /// The attachment folder of a page: the existing one (any case) or the canonical new one.
@@ -359,7 +358,7 @@ pub async fn upload(
     page_path: PagePath,
     multipart: Multipart,
 ) -> AppResult<Response> {
-    ctx.require_upload()?;
+    AttachmentAction::Upload.check(ctx)?;
     let (files, fields) = read_upload(multipart).await?;
     if files.is_empty() {
         return Err(AppError::BadRequest(
@@ -380,7 +379,7 @@ pub async fn inline_upload(
     page_path: PagePath,
     multipart: Multipart,
 ) -> AppResult<Response> {
-    ctx.require_upload()?;
+    AttachmentAction::Upload.check(ctx)?;
     let (files, _) = read_upload(multipart).await?;
     let Some((name, _)) = files.first().cloned() else {
         return Err(AppError::BadRequest("No file in the upload.".into()));
@@ -418,13 +417,12 @@ pub async fn manage(
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|ct| ct.starts_with("multipart/form-data"));
-    // Every action changes the wiki: check before looking anything up, so the answer cannot
-    // tell an outsider which files exist.
-    ctx.require_write()?;
-    let path = find(ctx, &page_path, name).await?;
     let back = format!("{}/attachments", page_path.url());
     if is_multipart {
-        ctx.require_upload()?;
+        // Checked before looking anything up, so the answer cannot tell an outsider which files
+        // exist.
+        AttachmentAction::Replace.check(ctx)?;
+        let path = find(ctx, &page_path, name).await?;
         let (files, _) = read_upload(super::multipart(req).await?).await?;
         let Some((_, bytes)) = files.into_iter().next() else {
             return Err(AppError::BadRequest(
@@ -447,45 +445,44 @@ pub async fn manage(
         ));
     }
     let form = super::form(req).await?;
-    match field(&form, "action") {
-        Some("rename") => {
-            ctx.require_write()?;
-            ctx.require_upload()?;
-            let new_name = attachment_name(field(&form, "new_name").unwrap_or_default())?;
-            let dir = path
-                .as_str()
-                .rsplit_once('/')
-                .map(|(d, _)| d)
-                .unwrap_or_default();
-            let to = RepoPath::parse(&format!("{dir}/{new_name}"))?;
-            commit(
-                ctx,
-                vec![Change::Move { from: path, to }],
-                format!("Renamed {name} to {new_name}"),
-            )
-            .await?;
-            Ok(redirect_with_flash(
-                &back,
-                "ok",
-                &format!("Renamed {name} to {new_name}."),
-            ))
-        }
-        Some("delete") => {
-            ctx.require_write()?;
-            commit(
-                ctx,
-                vec![Change::Delete { path }],
-                format!("Deleted {name}"),
-            )
-            .await?;
-            Ok(redirect_with_flash(
-                &back,
-                "ok",
-                &format!("Deleted {name}."),
-            ))
-        }
-        _ => Err(AppError::BadRequest("Unknown attachment action.".into())),
+    let action = match field(&form, "action") {
+        Some("rename") => AttachmentAction::Rename,
+        Some("delete") => AttachmentAction::Delete,
+        _ => return Err(AppError::BadRequest("Unknown attachment action.".into())),
+    };
+    action.check(ctx)?;
+    let path = find(ctx, &page_path, name).await?;
+    if action == AttachmentAction::Rename {
+        let new_name = attachment_name(field(&form, "new_name").unwrap_or_default())?;
+        let dir = path
+            .as_str()
+            .rsplit_once('/')
+            .map(|(d, _)| d)
+            .unwrap_or_default();
+        let to = RepoPath::parse(&format!("{dir}/{new_name}"))?;
+        commit(
+            ctx,
+            vec![Change::Move { from: path, to }],
+            format!("Renamed {name} to {new_name}"),
+        )
+        .await?;
+        return Ok(redirect_with_flash(
+            &back,
+            "ok",
+            &format!("Renamed {name} to {new_name}."),
+        ));
     }
+    commit(
+        ctx,
+        vec![Change::Delete { path }],
+        format!("Deleted {name}"),
+    )
+    .await?;
+    Ok(redirect_with_flash(
+        &back,
+        "ok",
+        &format!("Deleted {name}."),
+    ))
 }
 
 async fn commit(ctx: &WikiCtx, changes: Vec<Change>, message: String) -> AppResult<()> {

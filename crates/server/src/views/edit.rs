@@ -1,12 +1,15 @@
 //! The editor: form, live preview and save.
 
+use std::sync::Arc;
+
 use axum::Json;
 use axum::response::{IntoResponse, Response};
-use robot_store::{Change, CommitOutcome, CommitRequest, RepoPath, StoreError};
+use robot_store::{Change, CommitOutcome, CommitRequest, RepoPath};
 use robot_wiki::{PagePath, RenderOptions, render};
 
 use super::helpers::{blocking, page_title, read_text, resolve_revision, wiki_chrome};
 use super::{Form, commit_message, field};
+use crate::cancel::spawn_blocking_until_dropped;
 use crate::context::WikiCtx;
 use crate::error::{AppError, AppResult};
 use crate::respond::{page, redirect_with_flash};
@@ -166,23 +169,32 @@ pub async fn save(
 }
 
 /// `POST /{page}/preview`: rendered HTML and TOC for the editor's live preview.
+///
+/// Part of the editor, so it needs what the editor needs (write). It renders arbitrary text on
+/// demand, so it has a rate limit of its own (`Scope::Render`, see `views::rate_scope`), and the
+/// render is abandoned when the editor stops waiting (it aborts its previous preview on every
+/// keystroke): not started if still queued, and without further store lookups if running.
 pub async fn preview(ctx: &WikiCtx, page_path: PagePath, form: Form) -> AppResult<Response> {
-    ctx.require_read()?;
+    ctx.require_write()?;
     let content = field(&form, "content").unwrap_or_default().to_string();
     if content.len() > MAX_PAGE_BYTES {
         return Err(AppError::TooLarge("Too much text to preview.".into()));
     }
-    let rendered = blocking(&ctx.repo, move |repo| {
-        let exists = |p: &PagePath| matches!(repo.resolve_page(p, None), Ok(Some(_)));
-        Ok::<_, StoreError>(render(
+    let repo = Arc::clone(&ctx.repo);
+    let rendered = spawn_blocking_until_dropped(move |gone| {
+        let exists = |p: &PagePath| {
+            !gone.is_cancelled() && matches!(repo.resolve_page(p, None), Ok(Some(_)))
+        };
+        render(
             &content,
             &RenderOptions {
                 page: Some(&page_path),
                 page_exists: &exists,
             },
-        ))
+        )
     })
-    .await?;
+    .await?
+    .ok_or_else(|| AppError::BadRequest("The preview was cancelled.".into()))?;
     let toc: Vec<_> = rendered
         .toc
         .iter()

@@ -20,7 +20,7 @@ pub mod search;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::extract::{Path, Request, State};
+use axum::extract::{MatchedPath, Path, Request, State};
 use axum::http::Method;
 use axum::middleware;
 use axum::response::Response;
@@ -80,9 +80,10 @@ pub fn wiki_router(state: AppState) -> Router {
         .route("/robots.txt", get(platform::robots))
         .nest("/api/v1", crate::api::router())
         .route("/", get(page::home))
-        .route("/{*path}", get(page_get).post(page_post))
-        // Inside the resolver, so token writes count per token.
-        .layer(RateLimitLayer::new(&state, Scope::Write))
+        .route(PAGE_ROUTE, get(page_get).post(page_post))
+        // Inside the resolver, so token writes count per token; per route, so `rate_scope` sees
+        // which route matched.
+        .layer(RateLimitLayer::by_action(&state, rate_scope))
         .layer(middleware::from_fn_with_state(state.clone(), resolve_wiki))
         .layer(middleware::from_fn(crate::csrf::protect))
         .with_state(state.clone())
@@ -95,6 +96,32 @@ pub fn wiki_router(state: AppState) -> Router {
         .merge(crate::oauth::router(state.clone()))
         // Git smart HTTP, likewise outside the CSRF guard: it never reads cookies either.
         .merge(crate::git_http::router(state))
+}
+
+/// The catch-all route of pages and their actions (`/Page/edit`, `/Page/preview`, …).
+const PAGE_ROUTE: &str = "/{*path}";
+
+/// What a wiki-host request costs, for its rate limit: decided by the route it matched and its
+/// method, never by how its path ends (`PUT /api/v1/pages/X/preview` writes a page named
+/// `preview`). The editor's live preview renders and changes nothing, so it spends the render
+/// budget; every other unsafe request spends the write budget; safe methods spend none.
+fn rate_scope(req: &Request) -> Option<Scope> {
+    if req.method().is_safe() {
+        return None;
+    }
+    let is_page_route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .is_some_and(|matched| matched.as_str() == PAGE_ROUTE);
+    if is_page_route && req.method() == Method::POST {
+        let path = percent_encoding::percent_decode_str(req.uri().path()).decode_utf8_lossy();
+        if parse_page_route(path.trim_start_matches('/'))
+            .is_ok_and(|route| matches!(route.action, PageAction::Preview))
+        {
+            return Some(Scope::Render);
+        }
+    }
+    Some(Scope::Write)
 }
 
 async fn page_get(
@@ -121,7 +148,9 @@ async fn page_get(
         PageAction::Delete => manage::delete_form(&state, &ctx, page).await,
         PageAction::Attachments => attachments::list(&state, &ctx, page).await,
         PageAction::Attachment(name) => attachments::manage_form(&state, &ctx, page, &name).await,
-        PageAction::AttachmentRaw(name) => attachments::raw(&ctx, page, &name, &query).await,
+        PageAction::AttachmentRaw(name) => {
+            attachments::raw(&state, &ctx, page, &name, &query).await
+        }
         PageAction::Save | PageAction::Preview | PageAction::InlineAttachment => Err(
             AppError::BadRequest("This address only accepts form submissions (POST).".into()),
         ),

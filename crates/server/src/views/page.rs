@@ -50,7 +50,9 @@ pub async fn view(
     })
     .await?;
     let Some(path) = found else {
-        if let Some(response) = super::attachments::serve_by_page_url(ctx, raw_path, query).await? {
+        if let Some(response) =
+            super::attachments::serve_by_page_url(state, ctx, raw_path, query).await?
+        {
             return Ok(response);
         }
         return folder_or_missing(state, ctx, page).await;
@@ -58,22 +60,19 @@ pub async fn view(
     let Some((markdown, blob_id)) = read_text(ctx, &path, revision.clone()).await? else {
         return folder_or_missing(state, ctx, page).await;
     };
-    let head = blocking(&ctx.repo, |repo| repo.head())
-        .await?
-        .map(|h| h.to_string())
-        .unwrap_or_default();
     let rendered = {
         let repo = Arc::clone(&ctx.repo);
         let renders = Arc::clone(&state.renders);
         let page = page.clone();
         tokio::task::spawn_blocking(move || {
-            renders.get_or_render(&head, &blob_id, || {
-                let exists = |p: &PagePath| matches!(repo.resolve_page(p, None), Ok(Some(_)));
+            // Missing-link styling follows the current head, also for old revisions.
+            let exists = |p: &PagePath| matches!(repo.resolve_page(p, None), Ok(Some(_)));
+            renders.get_or_render(&page, &blob_id, &exists, |exists| {
                 render(
                     &markdown,
                     &RenderOptions {
                         page: Some(&page),
-                        page_exists: &exists,
+                        page_exists: exists,
                     },
                 )
             })
