@@ -40,6 +40,8 @@ struct Cli {
     embed_threads: Option<usize>,
     #[command(flatten)]
     limits: LimitArgs,
+    #[command(flatten)]
+    git: GitArgs,
     /// PLC directory for resolving `did:plc` identities at Bluesky sign-in.
     #[arg(long, global = true, env = "ROBOT_ATPROTO_PLC_URL", default_value = robot_server::config::DEFAULT_PLC_URL)]
     atproto_plc_url: url::Url,
@@ -100,6 +102,34 @@ impl LimitArgs {
             },
             trust_proxy: self.trust_proxy,
         }
+    }
+}
+
+/// Git smart HTTP: how many git processes run at once, and how long a silent client keeps one.
+#[derive(clap::Args)]
+struct GitArgs {
+    /// Most git processes (clone, fetch, push) at once, all wikis together [default: 2 × cores, at least 8].
+    #[arg(long, global = true, env = "ROBOT_GIT_PROCESSES")]
+    git_processes: Option<usize>,
+    /// Most git processes at once for one wiki (kept below --git-processes) [default: a quarter of them, at least 2].
+    #[arg(long, global = true, env = "ROBOT_GIT_PROCESSES_PER_WIKI")]
+    git_processes_per_wiki: Option<usize>,
+    /// Seconds a git client may stop sending its request or reading the answer before it is cut off.
+    #[arg(long, global = true, env = "ROBOT_GIT_IDLE_TIMEOUT", default_value_t = robot_server::config::DEFAULT_GIT_IDLE_TIMEOUT.as_secs())]
+    git_idle_timeout: u64,
+}
+
+impl GitArgs {
+    fn config(&self) -> robot_server::GitConfig {
+        let mut config = match self.git_processes {
+            Some(processes) => robot_server::GitConfig::for_processes(processes),
+            None => robot_server::GitConfig::default(),
+        };
+        if let Some(per_wiki) = self.git_processes_per_wiki {
+            config.processes_per_wiki = per_wiki;
+        }
+        config.idle_timeout = std::time::Duration::from_secs(self.git_idle_timeout.max(1));
+        config
     }
 }
 
@@ -313,6 +343,7 @@ async fn main() -> anyhow::Result<()> {
         semantic,
         max_wikis_per_user,
         limits: cli.limits.config(),
+        git: cli.git.config(),
         atproto: robot_server::AtprotoConfig {
             plc_url: cli.atproto_plc_url.clone(),
             handle_resolver: cli.atproto_handle_resolver.clone(),

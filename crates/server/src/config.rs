@@ -2,6 +2,7 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// Everything `robot serve` needs to know about its environment.
 #[derive(Debug, Clone)]
@@ -23,6 +24,47 @@ pub struct ServerConfig {
     pub limits: crate::limits::LimitsConfig,
     /// ATProto (Bluesky) login: where identities are looked up, and the test switch.
     pub atproto: AtprotoConfig,
+    /// How many git processes (clone, fetch, push) run at once, and how long a silent client
+    /// keeps one.
+    pub git: GitConfig,
+}
+
+/// Limits on the git processes git smart HTTP starts. Each holds a process slot while it runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct GitConfig {
+    /// Most git processes at once, all wikis together: a burst of clones queues instead of
+    /// forking the machine to a halt.
+    pub processes: usize,
+    /// Most git processes at once for one wiki. Kept below [`GitConfig::processes`] (the runner
+    /// clamps it), so one wiki's clones can never take every slot from the others.
+    pub processes_per_wiki: usize,
+    /// Longest a client may stop sending its request body, or stop reading the answer, before
+    /// the request is cut off and its git process killed: a stalled client must not keep a slot.
+    pub idle_timeout: Duration,
+}
+
+/// The default of [`GitConfig::idle_timeout`].
+pub const DEFAULT_GIT_IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+
+impl GitConfig {
+    /// `processes` in all, a quarter of them (at least 2) per wiki, and a minute of patience
+    /// with a silent client.
+    pub fn for_processes(processes: usize) -> GitConfig {
+        GitConfig {
+            processes,
+            processes_per_wiki: (processes / 4).max(2),
+            idle_timeout: DEFAULT_GIT_IDLE_TIMEOUT,
+        }
+    }
+}
+
+impl Default for GitConfig {
+    /// Twice as many processes as cores, at least 8 (a stalled process costs no CPU, and one
+    /// wiki's share must leave room for the others).
+    fn default() -> GitConfig {
+        let cores = std::thread::available_parallelism().map_or(2, usize::from);
+        GitConfig::for_processes((2 * cores).max(8))
+    }
 }
 
 /// How the ATProto login reaches the network.
@@ -83,7 +125,7 @@ pub const DEFAULT_MAX_WIKIS_PER_USER: u32 = 1;
 
 impl ServerConfig {
     /// A configuration with every optional part at its default: semantic search off, default
-    /// quotas and rate limits, one wiki per user, the public ATProto network.
+    /// quotas and rate limits, one wiki per user, the public ATProto network, default git limits.
     pub fn new(
         bind: SocketAddr,
         data_dir: PathBuf,
@@ -99,6 +141,7 @@ impl ServerConfig {
             semantic: SemanticConfig::disabled(),
             limits: crate::limits::LimitsConfig::default(),
             atproto: AtprotoConfig::default(),
+            git: GitConfig::default(),
         }
     }
 

@@ -43,7 +43,7 @@ use tower::ServiceExt as _;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
-pub use config::{AtprotoConfig, SemanticConfig, ServerConfig};
+pub use config::{AtprotoConfig, GitConfig, SemanticConfig, ServerConfig};
 pub use state::AppState;
 
 use crate::context::WikiLabel;

@@ -75,8 +75,8 @@ impl AppState {
         let indexer =
             robot_search::Indexer::start(Arc::clone(&search), Arc::clone(&store), embedder);
         let atproto = atproto_client(&config)?;
-        let git =
-            crate::git_http::GitRunner::install(&config.git_hooks_dir()).with_context(|| {
+        let git = crate::git_http::GitRunner::install(&config.git_hooks_dir(), &config.git)
+            .with_context(|| {
                 format!(
                     "cannot write git hooks in {}",
                     config.git_hooks_dir().display()

@@ -2,16 +2,21 @@
 //! clone, fetch and push with wiki tokens; the git-access switch; every refusal (wrong token,
 //! reader token, force push, other refs, page and byte quotas, rate limit) leaves the wiki as it
 //! was; and a push reaches the wiki, its search index and its recorded usage like any other write.
+//! A push is admitted by what it writes to disk, and one wiki's stalled clients cannot take the
+//! git processes of the others (issue 17, findings 3 and 6).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use robot_platform::{TokenRole, Wiki};
+use robot_platform::{QuotaOverride, TokenRole, Wiki};
+use robot_server::GitConfig;
+use robot_server::git_http::GitRunner;
 use robot_server::limits::{LimitsConfig, Rate};
 use robot_store::Quota;
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 
 mod common;
 
@@ -132,6 +137,17 @@ impl Served {
         std::fs::write(path, content).expect("write");
     }
 
+    /// The wiki's bare repository on disk.
+    fn repo(&self) -> PathBuf {
+        self.world
+            .state
+            .store
+            .wiki("notes")
+            .expect("repo")
+            .path()
+            .to_path_buf()
+    }
+
     async fn head(&self) -> Option<String> {
         let store = std::sync::Arc::clone(&self.world.state.store);
         tokio::task::spawn_blocking(move || {
@@ -185,6 +201,45 @@ fn basic_credentials(user: &str, password: &str) -> String {
 
 fn has_file(dir: &Path, name: &str) -> bool {
     dir.join(name).is_file()
+}
+
+/// `len` bytes of xorshift noise: incompressible, different for each `seed`.
+fn noise(len: usize, seed: u64) -> Vec<u8> {
+    let mut x: u64 = 0x2545_F491_4F6C_DD1D ^ seed.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect()
+}
+
+/// Bytes of every file under `dir`, as the quota counts them (`du -sb`, files only).
+fn disk_size(dir: &Path) -> u64 {
+    std::fs::read_dir(dir)
+        .expect("ls")
+        .filter_map(Result::ok)
+        .map(|entry| match entry.file_type() {
+            Ok(kind) if kind.is_dir() => disk_size(&entry.path()),
+            Ok(_) => entry.metadata().map_or(0, |m| m.len()),
+            Err(_) => 0,
+        })
+        .sum()
+}
+
+/// Loose objects of a bare repository (`objects/xx/…`).
+fn loose_objects(repo: &Path) -> usize {
+    std::fs::read_dir(repo.join("objects"))
+        .expect("ls")
+        .filter_map(Result::ok)
+        .filter(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            name.len() == 2 && name.chars().all(|c| c.is_ascii_hexdigit())
+        })
+        .map(|e| std::fs::read_dir(e.path()).map_or(0, |d| d.count()))
+        .sum()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -469,17 +524,7 @@ async fn pushes_respect_the_quota_and_the_rate_limit() {
     // More bytes than the quota leaves: 413 before git sees the pack.
     s.ok("clone", &["reset", "-q", "--hard", "origin/main"])
         .await;
-    // Incompressible: xorshift noise.
-    let mut x: u64 = 0x2545_F491_4F6C_DD1D;
-    let noise: Vec<u8> = (0..3 * 1024 * 1024)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x as u8
-        })
-        .collect();
-    std::fs::write(s.path("clone/big.bin"), noise).expect("write");
+    std::fs::write(s.path("clone/big.bin"), noise(3 * 1024 * 1024, 0)).expect("write");
     s.ok("clone", &["add", "."]).await;
     s.ok("clone", &["commit", "-qm", "big"]).await;
     let stderr = s.refused("clone", &["push", "-q", "origin", "main"]).await;
@@ -523,4 +568,257 @@ async fn pushes_are_rate_limited_and_clones_are_not() {
         )
         .await;
     }
+}
+
+/// Issue 17, finding 3: a pack of fewer than 100 objects used to be unpacked into full-size loose
+/// objects, so a 262 KiB push could write 24 MiB into a 1 MiB quota. Pushes are kept as packs,
+/// and what lands in quarantine is checked against the quota before any ref moves.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn finding_3_push_of_small_pack_cannot_exceed_quota() {
+    const QUOTA: u64 = 2 * 1024 * 1024;
+    let limits = LimitsConfig {
+        quota: Quota {
+            max_bytes: QUOTA,
+            max_pages: 1000,
+        },
+        ..LimitsConfig::default()
+    };
+    let s = served(world_limited(limits).await).await;
+    s.ok(".", &["clone", "-q", &s.url(Some(&s.editor)), "clone"])
+        .await;
+    let repo = s.repo();
+    let loose_before = loose_objects(&repo);
+
+    // 48 near-copies of 256 KiB of noise: the pack is about 260 KiB (every copy but one is a
+    // delta), loose objects would take 12 MiB, six times the quota. It fits, as a pack.
+    let base = noise(256 * 1024, 1);
+    for n in 0..48 {
+        let mut copy = base.clone();
+        copy[n * 4096] ^= 0xff;
+        s.write(&format!("clone/Home/v{n:02}/data.bin"), "");
+        std::fs::write(s.path(&format!("clone/Home/v{n:02}/data.bin")), copy).expect("write");
+    }
+    s.ok("clone", &["add", "."]).await;
+    s.ok("clone", &["commit", "-qm", "copies"]).await;
+    let before = s.head().await;
+    s.git("clone", &["push", "-q", "origin", "main"]).await;
+    assert!(
+        disk_size(&repo) <= QUOTA,
+        "the repository holds {} bytes, over its quota of {QUOTA}",
+        disk_size(&repo)
+    );
+    assert_ne!(
+        s.head().await,
+        before,
+        "a push that fits as a pack is accepted"
+    );
+    assert_eq!(
+        loose_objects(&repo),
+        loose_before,
+        "the pushed objects stay in their pack"
+    );
+
+    // A thin pack: one byte changed in a copy the wiki holds. The request is a few hundred
+    // bytes; git completes the pack with the 256 KiB copy it is a delta of, more than the
+    // 64 KiB the quota leaves. Refused before the branch moves, and nothing stays behind.
+    let used = disk_size(&repo);
+    let limit = used + 64 * 1024;
+    s.world
+        .state
+        .db
+        .set_quota_override(
+            &s.wiki.slug,
+            QuotaOverride {
+                max_bytes: Some(limit),
+                max_pages: None,
+            },
+        )
+        .await
+        .expect("quota");
+    let mut copy = base.clone();
+    copy[7] ^= 1;
+    std::fs::write(s.path("clone/Home/v00/data.bin"), copy).expect("write");
+    s.ok("clone", &["commit", "-qam", "one byte"]).await;
+    let before = s.head().await;
+    let stderr = s.refused("clone", &["push", "origin", "main"]).await;
+    assert!(
+        stderr.contains("bytes left in the wiki's storage quota; nothing was changed"),
+        "{stderr}"
+    );
+    assert_eq!(s.head().await, before);
+    assert!(
+        disk_size(&repo) <= limit,
+        "the refused push left {} bytes behind",
+        disk_size(&repo) - used
+    );
+    let leftovers: Vec<String> = std::fs::read_dir(repo.join("objects"))
+        .expect("ls")
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.contains("incoming") || name.starts_with("tmp"))
+        .collect();
+    assert!(
+        leftovers.is_empty(),
+        "quarantine left behind: {leftovers:?}"
+    );
+
+    // A small push within what is left still works, and is kept as a pack too.
+    s.ok("clone", &["reset", "-q", "--hard", "origin/main"])
+        .await;
+    s.write("clone/Home/fits.txt", "fits\n");
+    s.ok("clone", &["add", "."]).await;
+    s.ok("clone", &["commit", "-qm", "fits"]).await;
+    s.ok("clone", &["push", "-q", "origin", "main"]).await;
+    assert_ne!(s.head().await, before);
+    assert_eq!(loose_objects(&repo), loose_before);
+    assert!(disk_size(&repo) <= limit);
+}
+
+/// An upload-pack request for `want` on the wiki `notes`, sent on a socket with a tiny receive
+/// buffer whose answer is never read: git soon blocks on a full pipe, holding its slot.
+async fn stalled_fetch(port: u16, token: &str, want: &str) -> tokio::net::TcpStream {
+    let socket = tokio::net::TcpSocket::new_v4().expect("socket");
+    socket.set_recv_buffer_size(4096).expect("small buffer");
+    let mut stream = socket
+        .connect(std::net::SocketAddr::from(([127, 0, 0, 1], port)))
+        .await
+        .expect("connect");
+    let body = format!("0032want {want}\n00000009done\n");
+    let request = format!(
+        "POST /.git/git-upload-pack HTTP/1.1\r\nHost: notes.localhost\r\n\
+         User-Agent: git/2.47.0\r\nAuthorization: {}\r\n\
+         Content-Type: application/x-git-upload-pack-request\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        basic(token),
+        body.len()
+    );
+    stream.write_all(request.as_bytes()).await.expect("send");
+    stream
+}
+
+/// Issue 17, finding 6: six stalled clones of one wiki took every git process slot, and every
+/// other wiki's git answered 503 after 30 s. Each wiki now has a share of the slots below the
+/// whole pool, and a client that stops reading loses its slot after the idle timeout.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn finding_6_stalled_clones_of_one_wiki_do_not_block_other_wikis() {
+    const BIG: usize = 6 * 1024 * 1024;
+    let mut world = world().await;
+    let git = GitConfig {
+        processes: 4,
+        processes_per_wiki: 2,
+        idle_timeout: Duration::from_secs(2),
+    };
+    world.state.git =
+        GitRunner::install(&world.state.config.git_hooks_dir(), &git).expect("git runner");
+    let s = served(world).await;
+
+    // `notes` is large enough that a clone fills every buffer between git and a client that
+    // does not read.
+    let store = std::sync::Arc::clone(&s.world.state.store);
+    tokio::task::spawn_blocking(move || {
+        store
+            .wiki("notes")
+            .expect("repo")
+            .commit(robot_store::CommitRequest {
+                author: robot_store::Author {
+                    name: "Grace".into(),
+                    email: "grace@example.com".into(),
+                },
+                message: "big".into(),
+                base: None,
+                changes: vec![robot_store::Change::Write {
+                    path: robot_store::RepoPath::parse("Home/big.bin").expect("path"),
+                    content: noise(BIG, 6),
+                }],
+            })
+            .expect("commit")
+    })
+    .await
+    .expect("join");
+    let head = s.head().await.expect("head");
+
+    // Another wiki, with git on.
+    let other = make_wiki(&s.world.state, "other", &s.world.alice).await;
+    s.world
+        .state
+        .db
+        .set_git_access(&other.slug, true)
+        .await
+        .expect("git on");
+    let (_, other_token) = s
+        .world
+        .state
+        .db
+        .create_api_token(other.id, s.world.alice.id, "git", TokenRole::Editor)
+        .await
+        .expect("token");
+    let resolve_other = format!("http.curloptResolve=other.localhost:{}:127.0.0.1", s.port);
+    let other_url = format!("http://token:{other_token}@other.localhost:{}/.git", s.port);
+
+    // Six clones of `notes` whose answers nobody reads: more than the whole pool.
+    let mut stalled = Vec::new();
+    for _ in 0..6 {
+        stalled.push(stalled_fetch(s.port, &s.reader, &head).await);
+    }
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+
+    // The other wiki is served at once.
+    let started = Instant::now();
+    s.ok(
+        ".",
+        &["-c", &resolve_other, "clone", "-q", &other_url, "other"],
+    )
+    .await;
+    assert!(has_file(&s.path("other"), "Home.md"));
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "cloning the other wiki took {:?}",
+        started.elapsed()
+    );
+
+    // The stalled clients lose their slots after the idle timeout: `notes` can be cloned again
+    // well before a request waiting for a slot would give up (30 s).
+    let started = Instant::now();
+    s.ok(".", &["clone", "-q", &s.url(Some(&s.reader)), "notes"])
+        .await;
+    assert!(has_file(&s.path("notes"), "Home/big.bin"));
+    assert!(
+        started.elapsed() < Duration::from_secs(25),
+        "cloning the stalled wiki took {:?}",
+        started.elapsed()
+    );
+
+    // Each stalled request was cut off, not served: its connection ends short of the pack.
+    for mut stream in stalled {
+        let mut got = Vec::new();
+        let read =
+            tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut got)).await;
+        assert!(read.is_ok(), "a stalled request is still open");
+        assert!(got.len() < BIG, "a stalled request got {} bytes", got.len());
+    }
+
+    // A request body that stops arriving is cut off too, with a reason.
+    let mut unfinished = tokio::net::TcpStream::connect(("127.0.0.1", s.port))
+        .await
+        .expect("connect");
+    let request = format!(
+        "POST /.git/git-upload-pack HTTP/1.1\r\nHost: notes.localhost\r\n\
+         User-Agent: git/2.47.0\r\nAuthorization: {}\r\n\
+         Content-Type: application/x-git-upload-pack-request\r\n\
+         Content-Length: 100\r\nConnection: close\r\n\r\n0032want",
+        basic(&s.reader)
+    );
+    unfinished
+        .write_all(request.as_bytes())
+        .await
+        .expect("send");
+    let mut answer = Vec::new();
+    let read =
+        tokio::time::timeout(Duration::from_secs(10), unfinished.read_to_end(&mut answer)).await;
+    assert!(read.is_ok(), "an unfinished request is still open");
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(
+        answer.starts_with("HTTP/1.1 400") && answer.contains("stopped arriving"),
+        "{answer}"
+    );
 }

@@ -3,9 +3,11 @@
 //!
 //! - **the writer lock**, so no in-process commit interleaves with a push (and the branch's
 //!   compare-and-swap in `write.rs` keeps other processes honest);
-//! - **the quota**: the pack's size is admitted against the byte quota before git sees it, and
-//!   the page limit is handed to the caller's ref check (the pre-receive hook), which refuses a
-//!   head with too many pages while the pushed objects are still quarantined;
+//! - **the quota**: the pack's size is admitted against the byte quota before git sees it; the
+//!   bytes left and the page limit are handed to the caller's ref check (the pre-receive hook),
+//!   which measures what the push wrote — the pack git kept and indexed, completed with any base
+//!   objects a thin pack left out — and counts the head's pages while the pushed objects are
+//!   still quarantined, so a refused push leaves nothing behind;
 //! - **the change notification**, so search, usage and every other listener follow a push —
 //!   of one commit or fifty — exactly as they follow a commit.
 
@@ -20,6 +22,10 @@ use crate::revision::CommitId;
 pub struct PushBudget {
     /// Most pages the pushed head may hold (`None`: no limit).
     pub max_pages: Option<u64>,
+    /// Most bytes the push may add to the repository on disk (`None`: no limit). The request's
+    /// size does not bound what a push writes (git completes thin packs and indexes them), so
+    /// the caller must check what was written, before any ref moves, against this.
+    pub max_bytes: Option<u64>,
 }
 
 /// Where the branch was before and after a push.
@@ -54,8 +60,10 @@ impl WikiRepo {
 
     /// Runs `receive` — which runs `git receive-pack` on [`WikiRepo::path`] with a pack of
     /// `pack_bytes` bytes — under the writer lock, after admitting the pack against the byte
-    /// quota. Afterwards the repository is measured again (the pack landed outside the store's
-    /// running estimate) and, when the branch moved, the store's listeners are told.
+    /// quota. `receive` gets the bytes still left, and must refuse a push that wrote more
+    /// (the pack is a lower bound of what lands on disk). Afterwards the repository is measured
+    /// again (the pack landed outside the store's running estimate) and, when the branch moved,
+    /// the store's listeners are told.
     pub fn receive_push<T>(
         &self,
         pack_bytes: u64,
@@ -77,9 +85,13 @@ impl WikiRepo {
                 }
                 PushBudget {
                     max_pages: Some(quota.max_pages),
+                    max_bytes: Some(quota.max_bytes.saturating_sub(used)),
                 }
             }
-            None => PushBudget { max_pages: None },
+            None => PushBudget {
+                max_pages: None,
+                max_bytes: None,
+            },
         };
         let value = receive(budget);
         if let Err(err) = lock(&self.disk).measure(self.path()) {
@@ -238,6 +250,7 @@ mod tests {
 
         let (budget, _) = wiki.receive_push(1000, |budget| budget).expect("fits");
         assert_eq!(budget.max_pages, Some(7));
+        assert_eq!(budget.max_bytes, Some(1000), "the hook gets what is left");
 
         // Writes through the store after a push still work (the lock was released).
         wiki.commit(CommitRequest {

@@ -48,7 +48,7 @@ pub async fn info_refs(
     let v2 = service == Service::UploadPack && wants_protocol_v2(req.headers());
     let refs = state
         .git
-        .advertise(service, ctx.repo.path(), v2)
+        .advertise(ctx.wiki.slug.as_str(), service, ctx.repo.path(), v2)
         .await
         .map_err(git_failure)?;
     // Protocol v0 opens with a service line; v2 starts with its capabilities.
@@ -72,16 +72,22 @@ pub async fn upload_pack(
     require_request_type(req.headers(), service)?;
     let v2 = wants_protocol_v2(req.headers());
     let (parts, request_body) = req.into_parts();
-    let request = body::read(request_body, &parts.headers, MAX_NEGOTIATION_BYTES)
+    let idle = state.git.idle_timeout();
+    let request = body::read(request_body, &parts.headers, MAX_NEGOTIATION_BYTES, idle)
         .await
         .map_err(|err| match err {
             BodyError::TooLarge => AppError::TooLarge(format!(
                 "The fetch request is over {}.",
                 human_bytes(MAX_NEGOTIATION_BYTES)
             )),
+            BodyError::Stalled(idle) => stalled(idle),
             BodyError::Invalid(why) => AppError::BadRequest(why),
         })?;
-    let slot = state.git.slot().await.map_err(git_failure)?;
+    let slot = state
+        .git
+        .slot(ctx.wiki.slug.as_str())
+        .await
+        .map_err(git_failure)?;
     let pack = state
         .git
         .upload_pack(slot, ctx.repo.path(), v2, request)
@@ -90,7 +96,8 @@ pub async fn upload_pack(
 }
 
 /// `POST /.git/git-receive-pack`: a push. The pack is admitted against the quota before git
-/// sees it; git and the pre-receive hook then decide ref by ref, under the wiki's writer lock.
+/// sees it; git and the pre-receive hook then decide ref by ref, under the wiki's writer lock,
+/// and the hook checks what the push wrote against the quota before any ref moves.
 pub async fn receive_pack(
     State(state): State<AppState>,
     Extension(ctx): Extension<Arc<WikiCtx>>,
@@ -105,7 +112,8 @@ pub async fn receive_pack(
     };
     let limit = room.map_or(MAX_PUSH_BYTES, |room| room.min(MAX_PUSH_BYTES));
     let (parts, request_body) = req.into_parts();
-    let request = body::read(request_body, &parts.headers, limit)
+    let idle = state.git.idle_timeout();
+    let request = body::read(request_body, &parts.headers, limit, idle)
         .await
         .map_err(|err| match (err, room) {
             (BodyError::TooLarge, Some(room)) => AppError::OverQuota(format!(
@@ -116,9 +124,14 @@ pub async fn receive_pack(
                 "Pushes are limited to {} at a time.",
                 human_bytes(MAX_PUSH_BYTES)
             )),
+            (BodyError::Stalled(idle), _) => stalled(idle),
             (BodyError::Invalid(why), _) => AppError::BadRequest(why),
         })?;
-    let slot = state.git.slot().await.map_err(git_failure)?;
+    let slot = state
+        .git
+        .slot(ctx.wiki.slug.as_str())
+        .await
+        .map_err(git_failure)?;
     let runner = state.git.clone();
     let repo = Arc::clone(&ctx.repo);
     let pushed = tokio::task::spawn_blocking(move || {
@@ -207,6 +220,14 @@ fn git_response(content_type: String, body: Body) -> Response {
     }
     headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     response
+}
+
+/// A request body that stopped arriving.
+fn stalled(idle: std::time::Duration) -> AppError {
+    AppError::BadRequest(format!(
+        "The request stopped arriving for {} s and was cut off; check the connection and try again.",
+        idle.as_secs().max(1)
+    ))
 }
 
 fn git_failure(err: GitError) -> AppError {

@@ -10,8 +10,15 @@ use std::path::{Path, PathBuf};
 pub const ENV_BRANCH: &str = "ROBOT_BRANCH";
 /// Environment variable carrying the page limit (absent: no limit).
 pub const ENV_MAX_PAGES: &str = "ROBOT_MAX_PAGES";
+/// Environment variable carrying the bytes the push may add before the wiki is over its byte
+/// quota (absent: no limit).
+pub const ENV_MAX_NEW_BYTES: &str = "ROBOT_MAX_NEW_BYTES";
 
 /// The script. It refuses, with a message git shows as `remote: …`:
+/// - a push whose quarantined objects (the pack as git completed and indexed it) take more
+///   bytes than the quota leaves. The request's size is only a lower bound: git completes a thin
+///   pack with the bases it refers to, and adds an index. The files are measured as the store
+///   measures the repository (bytes of every file), so what passes here fits its quota;
 /// - any ref but the wiki's branch (tags and other branches would be invisible in the wiki);
 /// - a head with more pages (`.md` files) than the limit.
 ///
@@ -20,6 +27,21 @@ pub const ENV_MAX_PAGES: &str = "ROBOT_MAX_PAGES";
 const PRE_RECEIVE: &str = r#"#!/bin/sh
 # Written by robot.wtf at start-up; changes are overwritten.
 zero=0000000000000000000000000000000000000000
+if [ -n "$ROBOT_MAX_NEW_BYTES" ] && [ -d "$GIT_QUARANTINE_PATH" ]; then
+    bytes=$(find "$GIT_QUARANTINE_PATH" -type f | while IFS= read -r file; do wc -c < "$file"; done | awk '{ sum += $1 } END { printf "%d", sum }')
+    case "$bytes" in
+        ''|*[!0-9]*)
+            echo "robot.wtf: the server could not measure this push against the wiki's storage quota; nothing was changed (tell the operator)" >&2
+            cat > /dev/null
+            exit 1
+            ;;
+    esac
+    if [ "$bytes" -gt "$ROBOT_MAX_NEW_BYTES" ]; then
+        echo "robot.wtf: this push would add $bytes bytes, over the $ROBOT_MAX_NEW_BYTES bytes left in the wiki's storage quota; nothing was changed" >&2
+        cat > /dev/null
+        exit 1
+    fi
+fi
 status=0
 while read -r old new ref; do
     if [ "$ref" != "$ROBOT_BRANCH" ]; then

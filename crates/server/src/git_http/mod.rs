@@ -9,15 +9,22 @@
 //!   and answers 404 while git access is off. Errors reach git as plain text, which it shows the
 //!   user, and a 401 carries a Basic challenge so git asks for credentials (see `negotiate`).
 //! - A push is a write like any other: rate-limited, admitted against the quota before git sees
-//!   the pack, checked by a pre-receive hook while the objects are still quarantined (only
-//!   `main`, no deletes, no force pushes, the page limit), run under the wiki's writer lock, and
-//!   announced to the store's listeners so search and usage follow it ([`robot_store::WikiRepo::receive_push`]).
+//!   the pack, kept as a pack (never exploded into loose objects), checked by a pre-receive hook
+//!   while the objects are still quarantined (only `main`, no deletes, no force pushes, the page
+//!   limit, and the bytes the push wrote against what the quota leaves), run under the wiki's
+//!   writer lock, and announced to the store's listeners so search and usage follow it
+//!   ([`robot_store::WikiRepo::receive_push`]).
+//! - Git processes are a shared resource: one wiki holds at most a share of them, and a client
+//!   that stops sending its request or reading its answer is cut off after the idle timeout
+//!   ([`crate::config::GitConfig`]).
 
 mod body;
 mod handlers;
 mod hook;
+mod relay;
 mod runner;
 mod service;
+mod slots;
 
 pub use runner::GitRunner;
 

@@ -2,9 +2,11 @@
 //! stateless-RPC mode smart HTTP carries, one process per request.
 //!
 //! Each process gets a scrubbed environment (no system or user git config, no prompts), so what
-//! a push may do is decided here and nowhere else. At most twice as many processes as cores run at
-//! once (a burst of clones queues instead of forking the machine to a halt); every entry point
-//! takes or holds a [`Slot`].
+//! a push may do is decided here and nowhere else. Every entry point takes or holds a [`Slot`]:
+//! a bounded pool, of which one wiki may hold only a share ([`super::slots`]), so a burst of
+//! clones queues instead of forking the machine to a halt, and one wiki's clones cannot starve
+//! the others. A clone's answer goes through a [relay](super::relay) that cuts off a client
+//! which stops reading, so a stalled client gives its slot back after the idle timeout.
 
 use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
@@ -15,10 +17,13 @@ use std::time::Duration;
 use axum::body::Body;
 use robot_store::{MAIN_REF, PushBudget};
 use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-use super::hook;
 use super::service::Service;
+use super::slots::{Busy, Slots};
+use super::{hook, relay};
+use crate::config::GitConfig;
+
+pub use super::slots::Slot;
 
 /// Longest a clone or fetch may run before its process is killed.
 const UPLOAD_TIMEOUT: Duration = Duration::from_secs(600);
@@ -63,49 +68,47 @@ pub enum GitError {
     Busy,
 }
 
-/// The right to run one git process; the slot is free again when it is dropped.
-#[derive(Debug)]
-pub struct Slot {
-    /// Held, never read: dropping it gives the slot back.
-    _permit: OwnedSemaphorePermit,
-}
-
 /// Starts git processes for smart HTTP requests.
 #[derive(Debug, Clone)]
 pub struct GitRunner {
     hooks_dir: PathBuf,
-    slots: Arc<Semaphore>,
+    slots: Arc<Slots>,
+    idle_timeout: Duration,
 }
 
 impl GitRunner {
     /// Installs the push hooks under `hooks_dir` (rewritten on every start, so an upgrade brings
-    /// its own rules).
-    pub fn install(hooks_dir: &Path) -> io::Result<GitRunner> {
-        let cores = std::thread::available_parallelism().map_or(2, usize::from);
+    /// its own rules), with `config`'s process slots and idle timeout.
+    pub fn install(hooks_dir: &Path, config: &GitConfig) -> io::Result<GitRunner> {
         Ok(GitRunner {
             hooks_dir: hook::install(hooks_dir)?,
-            slots: Arc::new(Semaphore::new((2 * cores).max(4))),
+            slots: Arc::new(Slots::new(config.processes, config.processes_per_wiki)),
+            idle_timeout: config.idle_timeout,
         })
     }
 
-    /// Waits (up to [`SLOT_WAIT`]) for the right to run a git process.
-    pub async fn slot(&self) -> Result<Slot, GitError> {
-        let permit = Arc::clone(&self.slots).acquire_owned();
-        match tokio::time::timeout(SLOT_WAIT, permit).await {
-            Ok(Ok(permit)) => Ok(Slot { _permit: permit }),
-            // Timed out, or the semaphore was closed (it never is).
-            _ => Err(GitError::Busy),
-        }
+    /// Longest a client may stop sending its request or reading the answer.
+    pub fn idle_timeout(&self) -> Duration {
+        self.idle_timeout
+    }
+
+    /// Waits (up to [`SLOT_WAIT`]) for the right to run a git process for the wiki `wiki`.
+    pub async fn slot(&self, wiki: &str) -> Result<Slot, GitError> {
+        self.slots
+            .acquire(wiki, SLOT_WAIT)
+            .await
+            .map_err(|Busy| GitError::Busy)
     }
 
     /// The ref advertisement `info/refs` answers with (without the smart-HTTP service header).
     pub async fn advertise(
         &self,
+        wiki: &str,
         service: Service,
         repo: &Path,
         protocol_v2: bool,
     ) -> Result<Vec<u8>, GitError> {
-        let _slot = self.slot().await?;
+        let _slot = self.slot(wiki).await?;
         let mut command = self.command(service, protocol_v2, None);
         command.arg("--advertise-refs").arg(repo);
         let mut command = tokio::process::Command::from(command);
@@ -120,8 +123,9 @@ impl GitRunner {
         Ok(output.stdout)
     }
 
-    /// Runs `upload-pack` on `request` and streams its answer (a pack can be large). The process
-    /// is reaped, and killed after [`UPLOAD_TIMEOUT`], by a task of its own.
+    /// Runs `upload-pack` on `request` and streams its answer (a pack can be large). A task of
+    /// its own relays the answer and reaps the process; it kills git when the client stops
+    /// reading for the idle timeout, hangs up, or the clone runs past [`UPLOAD_TIMEOUT`].
     pub fn upload_pack(
         &self,
         slot: Slot,
@@ -152,26 +156,45 @@ impl GitRunner {
                 tracing::debug!(%err, "git upload-pack stopped reading its request");
             }
         });
+        let message = tokio::spawn(async move {
+            let mut message = Vec::new();
+            let _ = stderr.take(STDERR_CAP).read_to_end(&mut message).await;
+            message
+        });
+        let (sender, answer) = relay::channel();
+        let idle = self.idle_timeout;
         tokio::spawn(async move {
             // The slot is held until the process has ended.
             let _slot = slot;
-            let mut message = Vec::new();
-            let _ = stderr.take(STDERR_CAP).read_to_end(&mut message).await;
+            let relayed = tokio::time::timeout(UPLOAD_TIMEOUT, sender.relay(stdout, idle)).await;
+            let cut_off = match relayed {
+                Ok(Ok(())) => None,
+                Ok(Err(err)) => Some(err.to_string()),
+                Err(_) => Some(format!("the clone ran past {UPLOAD_TIMEOUT:?}")),
+            };
+            if let Some(why) = cut_off {
+                tracing::info!(why, "cutting off git upload-pack");
+                let _ = child.kill().await;
+                return;
+            }
             match tokio::time::timeout(UPLOAD_TIMEOUT, child.wait()).await {
                 Ok(Ok(status)) if status.success() => {}
-                Ok(Ok(status)) => tracing::warn!(
-                    %status,
-                    stderr = %String::from_utf8_lossy(&message),
-                    "git upload-pack failed"
-                ),
+                Ok(Ok(status)) => {
+                    let message = message.await.unwrap_or_default();
+                    tracing::warn!(
+                        %status,
+                        stderr = %String::from_utf8_lossy(&message),
+                        "git upload-pack failed"
+                    );
+                }
                 Ok(Err(err)) => tracing::warn!(%err, "waiting for git upload-pack failed"),
                 Err(_) => {
-                    tracing::warn!("git upload-pack timed out; killing it");
+                    tracing::warn!("git upload-pack did not exit after its answer; killing it");
                     let _ = child.kill().await;
                 }
             }
         });
-        Ok(Body::from_stream(tokio_util::io::ReaderStream::new(stdout)))
+        Ok(answer)
     }
 
     /// Runs `receive-pack` on `request` and returns its report. Blocking: the caller runs it
@@ -233,8 +256,16 @@ impl GitRunner {
         }
         if service == Service::ReceivePack {
             let hooks = format!("core.hooksPath={}", self.hooks_dir.display());
+            // The pack is refused while it streams in once it is larger than the quota leaves
+            // (0 would mean no limit). The hook then checks what the push wrote in all.
+            let room = budget.and_then(|b| b.max_bytes);
+            let max_input = room.map(|room| format!("receive.maxInputSize={}", room.max(1)));
             for setting in [
                 hooks.as_str(),
+                // Every pack is kept as it came (indexed, never exploded into loose objects),
+                // so a push writes about its own size: a small pack of similar objects would
+                // otherwise unpack into many times its size.
+                "receive.unpackLimit=1",
                 // Every object is checked before it is accepted.
                 "receive.fsckObjects=true",
                 // History is never lost through a push: no deletes, no rewrites.
@@ -243,12 +274,18 @@ impl GitRunner {
                 // Housekeeping is the operator's call, not a side effect of a push.
                 "receive.autogc=false",
                 "receive.advertisePushOptions=false",
-            ] {
+            ]
+            .into_iter()
+            .chain(max_input.as_deref())
+            {
                 command.arg("-c").arg(setting);
             }
             command.env(hook::ENV_BRANCH, MAIN_REF);
             if let Some(max_pages) = budget.and_then(|b| b.max_pages) {
                 command.env(hook::ENV_MAX_PAGES, max_pages.to_string());
+            }
+            if let Some(room) = room {
+                command.env(hook::ENV_MAX_NEW_BYTES, room.to_string());
             }
         }
         command.arg(service.command()).arg("--stateless-rpc");
