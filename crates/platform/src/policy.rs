@@ -72,6 +72,24 @@ pub struct AccessSettings {
     pub attachments: AccessLevel,
 }
 
+impl AccessSettings {
+    /// Every combination of read, write and attachment levels (64), most open first: what a
+    /// policy or permission test has to hold for.
+    pub fn every() -> impl Iterator<Item = AccessSettings> {
+        AccessLevel::ALL.into_iter().flat_map(|read| {
+            AccessLevel::ALL.into_iter().flat_map(move |write| {
+                AccessLevel::ALL
+                    .into_iter()
+                    .map(move |attachments| AccessSettings {
+                        read,
+                        write,
+                        attachments,
+                    })
+            })
+        })
+    }
+}
+
 impl Default for AccessSettings {
     /// Private: everything at [`AccessLevel::Approved`], so only the owner and members get in.
     fn default() -> AccessSettings {

@@ -22,23 +22,6 @@ use dashboard_support::{
     CSRF, HTML, NOTES, Reply, World, cookie, make_wiki, send, unlimited_world as world,
 };
 
-/// Every combination of read, write and attachment levels.
-fn every_access() -> Vec<AccessSettings> {
-    let mut all = Vec::new();
-    for read in AccessLevel::ALL {
-        for write in AccessLevel::ALL {
-            for attachments in AccessLevel::ALL {
-                all.push(AccessSettings {
-                    read,
-                    write,
-                    attachments,
-                });
-            }
-        }
-    }
-    all
-}
-
 /// Who asks, as the requests will carry it.
 enum Who {
     Anonymous,
@@ -420,7 +403,7 @@ async fn matrix(role: Option<Role>, anonymous: bool) {
         let principal = user.principal();
         (Who::User(user), principal, role)
     };
-    for (n, access) in every_access().into_iter().enumerate() {
+    for (n, access) in AccessSettings::every().enumerate() {
         w.state
             .db
             .update_wiki(&wiki.slug, "notes", "", &access)
@@ -531,7 +514,7 @@ async fn tokens_over_rest_and_mcp() {
             user_id: w.alice.id,
             credential: Credential::ApiToken { token_id: 0, role },
         };
-        for (n, access) in every_access().into_iter().enumerate() {
+        for (n, access) in AccessSettings::every().enumerate() {
             w.state
                 .db
                 .update_wiki(&wiki.slug, "notes", "", &access)

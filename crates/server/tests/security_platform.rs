@@ -2,7 +2,7 @@
 //! the attack through the real router and checks that it is now refused. Findings 2 and 12
 //! (OAuth) are in `oauth.rs`; the others sit next to the code they concern.
 
-use axum::http::{Method, StatusCode, header};
+use axum::http::{Method, StatusCode};
 use robot_platform::policy::{AccessSettings, Role};
 use robot_platform::{Slug, TokenRole};
 use robot_server::AppState;
@@ -128,21 +128,8 @@ async fn finding_4_a_tokens_power_follows_its_creators_current_role() {
 async fn handoff_link_for(state: &AppState, browser: &mut Browser, url: &str) -> String {
     let mut next = url.to_string();
     for _ in 0..6 {
-        let rest = next.split_once("://").map_or(next.as_str(), |(_, r)| r);
-        let (host, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
-        let reply = browser.get(state, host, path).await;
-        let location = reply
-            .headers
-            .get(header::LOCATION)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default()
-            .to_string();
-        assert!(!location.is_empty(), "{next}: {reply:?}");
-        next = if location.starts_with('/') {
-            format!("http://{host}{location}")
-        } else {
-            location
-        };
+        let (reply, location) = browser.step(state, &next).await;
+        next = location.unwrap_or_else(|| panic!("{next} does not redirect: {reply:?}"));
         if next.contains("/-/auth/handoff/") {
             return next;
         }

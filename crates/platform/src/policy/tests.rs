@@ -294,7 +294,7 @@ fn an_owners_tokens_get_their_role_whatever_the_access_levels() {
 /// Audit finding 2: an OAuth app approved by the owner got the owner's admin powers.
 #[test]
 fn finding_2_agents_never_get_admin_whatever_their_persons_role() {
-    for access in every_access() {
+    for access in AccessSettings::every() {
         for role in [Some(Role::Owner), Some(Role::Admin)] {
             assert_eq!(
                 permissions(&oauth_app(), role, &access),
@@ -308,7 +308,7 @@ fn finding_2_agents_never_get_admin_whatever_their_persons_role() {
 /// Audit finding 4: a removed or demoted admin's tokens kept working.
 #[test]
 fn finding_4_an_agent_never_exceeds_its_persons_current_rights() {
-    for access in every_access() {
+    for access in AccessSettings::every() {
         for role in [
             None,
             Some(Role::Viewer),
@@ -353,20 +353,4 @@ fn finding_4_an_agent_never_exceeds_its_persons_current_rights() {
         }
     );
     assert_eq!(oauth_app().user_id(), Some(7));
-}
-
-fn every_access() -> Vec<AccessSettings> {
-    let mut all = Vec::new();
-    for read in AccessLevel::ALL {
-        for write in AccessLevel::ALL {
-            for attachments in AccessLevel::ALL {
-                all.push(AccessSettings {
-                    read,
-                    write,
-                    attachments,
-                });
-            }
-        }
-    }
-    all
 }

@@ -74,30 +74,36 @@ impl Browser {
         max: usize,
     ) -> (Reply, Vec<String>) {
         let mut visited = vec![url.to_string()];
-        let (mut host, mut path) = split(url);
         loop {
-            let reply = self.get(state, &host, &path).await;
-            let is_redirect = matches!(
-                reply.status,
-                StatusCode::SEE_OTHER | StatusCode::FOUND | StatusCode::TEMPORARY_REDIRECT
-            );
-            if !is_redirect || visited.len() > max {
-                return (reply, visited);
+            let (reply, next) = self.step(state, &visited[visited.len() - 1]).await;
+            match next {
+                Some(next) if visited.len() <= max => visited.push(next),
+                _ => return (reply, visited),
             }
-            let location = reply
-                .headers
-                .get(header::LOCATION)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or_default()
-                .to_string();
-            let next = if location.starts_with('/') {
-                format!("http://{host}{location}")
-            } else {
-                location
-            };
-            visited.push(next.clone());
-            (host, path) = split(&next);
         }
+    }
+
+    /// A GET of the absolute `url`: the reply, and where it redirects to (absolute), if it does.
+    pub async fn step(&mut self, state: &AppState, url: &str) -> (Reply, Option<String>) {
+        let (host, path) = split(url);
+        let reply = self.get(state, &host, &path).await;
+        let is_redirect = matches!(
+            reply.status,
+            StatusCode::SEE_OTHER | StatusCode::FOUND | StatusCode::TEMPORARY_REDIRECT
+        );
+        let location = reply
+            .headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .filter(|_| is_redirect)
+            .map(|location| {
+                if location.starts_with('/') {
+                    format!("http://{host}{location}")
+                } else {
+                    location.to_string()
+                }
+            });
+        (reply, location)
     }
 
     fn store(&mut self, host: &str, reply: &Reply) {
