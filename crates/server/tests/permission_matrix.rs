@@ -11,7 +11,7 @@ use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use base64::Engine as _;
 use robot_platform::policy::{
-    AccessLevel, AccessSettings, Credential, Permissions, Principal, Role, permissions,
+    AccessSettings, Credential, Permissions, Principal, Role, permissions,
 };
 use robot_platform::{TokenRole, User};
 use serde_json::{Value, json};
