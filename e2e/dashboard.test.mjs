@@ -119,7 +119,9 @@ describe('dashboard: from sign-in to account deletion', { timeout: 600_000 }, ()
     assert.equal(await page.locator('#token-secret').count(), 0);
     assert.match(await page.locator('#claude-command').innerText(), /Bearer <token>/);
     assert.equal(await page.locator('tr[data-token="mcp"]').count(), 1);
-    const used = await page.locator('tr[data-token="mcp"] td').nth(3).innerText();
+    const cells = page.locator('tr[data-token="mcp"] td');
+    assert.equal((await cells.nth(2).innerText()).trim(), 'alice', 'the list says who minted the token');
+    const used = await cells.nth(4).innerText();
     assert.notEqual(used.trim(), 'never', 'last use is recorded');
   });
 
