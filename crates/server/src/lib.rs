@@ -17,6 +17,7 @@ pub mod dashboard;
 pub mod error;
 pub mod git_http;
 pub mod limits;
+pub mod listing_cache;
 pub mod mcp;
 pub mod negotiate;
 pub mod notes;

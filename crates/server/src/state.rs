@@ -24,6 +24,8 @@ pub struct AppState {
     pub renders: Arc<RenderCache>,
     /// Thumbnails of image attachments: cached, and decoded within memory limits.
     pub thumbnails: Arc<crate::thumbnail::Thumbnails>,
+    /// Each wiki's page listing (sidebar, A–Z index), rebuilt when its head moves.
+    pub listings: Arc<crate::listing_cache::ListingCache>,
     /// Page catalogs and link graphs, one per wiki, kept in step with each wiki's head.
     pub catalogs: Arc<robot_index::CatalogCache>,
     /// Full-text and passage search over every wiki, synced to a wiki's head before each search.
@@ -90,6 +92,7 @@ impl AppState {
             keys: Arc::new(keys),
             renders: Arc::new(RenderCache::new(512)),
             thumbnails: Arc::default(),
+            listings: Arc::new(crate::listing_cache::ListingCache::new()),
             catalogs: Arc::new(robot_index::CatalogCache::new()),
             search,
             indexer,

@@ -107,6 +107,7 @@ pub async fn delete(state: &AppState, slug: &Slug) -> anyhow::Result<bool> {
         tokio::task::spawn_blocking(move || store.delete_wiki(&name)).await??;
     }
     state.catalogs.forget(slug.as_str());
+    state.listings.forget(slug.as_str());
     state.renders.clear();
     state.search.forget(slug.as_ref()).await?;
     Ok(existed || had_repo)

@@ -248,13 +248,19 @@ pub async fn wiki_chrome(
         ),
     );
     let mut chrome = ctx.chrome(title, login);
-    let files = blocking(&ctx.repo, |repo| repo.files(None)).await?;
-    chrome.tree = tree(&catalog(&files), current);
+    chrome.tree = tree(&page_listing(state, ctx).await?, current);
     if let Some(page) = current {
         chrome.breadcrumbs = breadcrumbs(page);
         chrome.page_path = page.to_string();
     }
     Ok(chrome)
+}
+
+/// Every page and folder of the wiki at its head ([`catalog`]), cached per head.
+pub async fn page_listing(state: &AppState, ctx: &WikiCtx) -> AppResult<Arc<Vec<IndexEntry>>> {
+    let listings = Arc::clone(&state.listings);
+    let slug = ctx.wiki.slug.to_string();
+    blocking(&ctx.repo, move |repo| listings.listing(&slug, repo)).await
 }
 
 /// Resolves a page or fails with a 404 that names it.

@@ -6,7 +6,7 @@ use axum::Extension;
 use axum::extract::State;
 use axum::response::Response;
 
-use super::helpers::{blocking, catalog, wiki_chrome};
+use super::helpers::{page_listing, wiki_chrome};
 use crate::context::WikiCtx;
 use crate::error::AppResult;
 use crate::respond::page;
@@ -19,11 +19,10 @@ pub async fn page_index(
     Extension(ctx): Extension<Arc<WikiCtx>>,
 ) -> AppResult<Response> {
     ctx.require_read()?;
-    let files = blocking(&ctx.repo, |repo| repo.files(None)).await?;
-    let entries = catalog(&files);
+    let entries = page_listing(&state, &ctx).await?;
     let count = entries.iter().filter(|e| !e.is_dir).count();
     let mut groups: Vec<(String, Vec<IndexEntry>)> = Vec::new();
-    for entry in entries {
+    for entry in entries.iter().cloned() {
         let top = entry
             .url
             .trim_start_matches('/')
