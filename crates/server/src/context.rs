@@ -144,76 +144,23 @@ async fn build(
         Surface::Web => bearer(headers)?,
         Surface::Git => git_credential(headers)?,
     };
-    let mut oauth = None;
-    let (user, token, role, principal) = match secret {
-        // An OAuth access token acts for the user who approved it: their role as it is now,
-        // capped to what an app may do (the policy's `Credential::ceiling`).
-        Some(secret) if secret.starts_with(OAUTH_ACCESS_PREFIX) => {
-            let invalid = || {
-                AppError::InvalidToken(
-                    "The access token is invalid, expired or revoked. Refresh it or connect the app again.".into(),
-                )
-            };
-            let access = state
-                .db
-                .authenticate_oauth_token(&secret)
-                .await?
-                .ok_or_else(invalid)?;
-            if access.wiki_id != wiki.id {
-                return Err(AppError::Forbidden(
-                    "This token belongs to another wiki.".into(),
-                ));
-            }
-            let user = state
-                .db
-                .user_by_id(access.user_id)
-                .await?
-                .ok_or_else(invalid)?;
-            let role = state.db.membership(wiki.id, user.id).await?;
-            let principal = Principal::Agent {
-                user_id: user.id,
-                credential: Credential::OAuthApp {
-                    grant_id: access.grant_id,
-                },
-            };
-            oauth = Some(access);
-            (Some(user), None, role, principal)
-        }
-        // An API token acts for the admin who minted it, with that person's role as it is
-        // now, capped by the token's own role: demoting or removing them takes effect here.
+    let (user, token, oauth, role, principal) = match secret {
         Some(secret) => {
-            let invalid = || {
-                AppError::InvalidToken(
-                    "The bearer token is invalid or has been revoked. Ask the wiki's owner for a new one.".into(),
-                )
-            };
-            let token = state
-                .db
-                .authenticate_api_token(&secret)
-                .await?
-                .ok_or_else(invalid)?;
-            if token.wiki_id != wiki.id {
-                return Err(AppError::Forbidden(
-                    "This token belongs to another wiki.".into(),
-                ));
-            }
-            let creator = state
-                .db
-                .user_by_id(token.created_by)
-                .await?
-                .ok_or_else(invalid)?;
-            let role = state.db.membership(wiki.id, creator.id).await?;
+            let agent = agent(state, &wiki, &secret).await?;
             let principal = Principal::Agent {
-                user_id: creator.id,
-                credential: Credential::ApiToken {
-                    token_id: token.id,
-                    role: token.role,
-                },
+                user_id: agent.person.id,
+                credential: agent.credential,
             };
-            (Some(creator), Some(token), role, principal)
+            (
+                Some(agent.person),
+                agent.token,
+                agent.oauth,
+                agent.role,
+                principal,
+            )
         }
         // Git clients carry no browser session; a cookie sent to `/.git` is not a credential.
-        None if surface == Surface::Git => (None, None, None, Principal::Anonymous),
+        None if surface == Surface::Git => (None, None, None, None, Principal::Anonymous),
         None => {
             let user = current_user(state, headers).await;
             let role = match &user {
@@ -221,7 +168,7 @@ async fn build(
                 None => None,
             };
             let principal = user.as_ref().map_or(Principal::Anonymous, User::principal);
-            (user, None, role, principal)
+            (user, None, None, role, principal)
         }
     };
     let perms = policy::permissions(&principal, role, &wiki.access);
@@ -237,6 +184,84 @@ async fn build(
         csrf,
         theme: theme(headers),
         flash: flash(headers),
+    })
+}
+
+/// Software acting for a person with a bearer credential of this wiki, authenticated.
+struct Agent {
+    /// The person it acts for: an API token's creator, an OAuth grant's approver.
+    person: User,
+    /// Their role here as it is now, which caps what the agent may do.
+    role: Option<Role>,
+    /// What kind of credential it holds, for the policy.
+    credential: Credential,
+    /// The API token, when that is the credential.
+    token: Option<ApiToken>,
+    /// The OAuth grant, when an app's access token is the credential.
+    oauth: Option<OAuthAccess>,
+}
+
+/// Authenticates `secret` (an OAuth app's access token or an API token) for `wiki` and finds the
+/// person behind it with their current role: the grant carries no rights of its own, and a
+/// token never does more than its creator may do now (`policy::permissions`), so removing or
+/// demoting that person takes effect on the agent's next request.
+async fn agent(state: &AppState, wiki: &Wiki, secret: &str) -> AppResult<Agent> {
+    let is_app = secret.starts_with(OAUTH_ACCESS_PREFIX);
+    let invalid = || {
+        AppError::InvalidToken(if is_app {
+            "The access token is invalid, expired or revoked. Refresh it or connect the app again."
+                .into()
+        } else {
+            "The bearer token is invalid or has been revoked. Ask the wiki's owner for a new one."
+                .into()
+        })
+    };
+    let (mut token, mut oauth) = (None, None);
+    let (wiki_id, person_id, credential) = if is_app {
+        let access = state
+            .db
+            .authenticate_oauth_token(secret)
+            .await?
+            .ok_or_else(invalid)?;
+        let found = (
+            access.wiki_id,
+            access.user_id,
+            Credential::OAuthApp {
+                grant_id: access.grant_id,
+            },
+        );
+        oauth = Some(access);
+        found
+    } else {
+        let minted = state
+            .db
+            .authenticate_api_token(secret)
+            .await?
+            .ok_or_else(invalid)?;
+        let found = (
+            minted.wiki_id,
+            minted.created_by,
+            Credential::ApiToken {
+                token_id: minted.id,
+                role: minted.role,
+            },
+        );
+        token = Some(minted);
+        found
+    };
+    if wiki_id != wiki.id {
+        return Err(AppError::Forbidden(
+            "This token belongs to another wiki.".into(),
+        ));
+    }
+    let person = state.db.user_by_id(person_id).await?.ok_or_else(invalid)?;
+    let role = state.db.membership(wiki.id, person.id).await?;
+    Ok(Agent {
+        person,
+        role,
+        credential,
+        token,
+        oauth,
     })
 }
 

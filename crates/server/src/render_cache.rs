@@ -97,18 +97,16 @@ impl RenderCache {
             return Arc::clone(&entry.rendered);
         }
         self.misses.fetch_add(1, Ordering::Relaxed);
-        let asked = RefCell::new(Vec::<(PagePath, bool)>::new());
+        // A map, not a list searched per answer: a page may link thousands of targets.
+        let asked = RefCell::new(HashMap::<PagePath, bool>::new());
         let recording = |target: &PagePath| {
             let answer = exists(target);
-            let mut asked = asked.borrow_mut();
-            if !asked.iter().any(|(page, _)| page == target) {
-                asked.push((target.clone(), answer));
-            }
+            asked.borrow_mut().entry(target.clone()).or_insert(answer);
             answer
         };
         let rendered = Arc::new(render(&recording));
         let entry = Arc::new(Entry {
-            links: asked.into_inner(),
+            links: asked.into_inner().into_iter().collect(),
             rendered: Arc::clone(&rendered),
         });
         let mut inner = self.lock();

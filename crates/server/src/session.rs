@@ -135,6 +135,28 @@ pub fn issue_session(state: &AppState, user: &User) -> anyhow::Result<(String, S
     Ok((state.keys.issue(&claims)?, claims.jti))
 }
 
+/// The `Set-Cookie` value of a cookie that binds one sign-in step to the browser that started
+/// it (the ATProto login's `state`, a wiki host's handoff nonce), or with `None` clears it:
+/// HttpOnly, sent only to `path`, SameSite=Lax (so it still comes along on the top-level
+/// redirect that ends the step), `Secure` wherever cookies are, gone after `max_age_secs`.
+pub(crate) fn binding_cookie(
+    config: &ServerConfig,
+    name: &str,
+    path: &str,
+    max_age_secs: i64,
+    value: Option<&str>,
+) -> String {
+    let mut cookie = match value {
+        Some(value) => format!("{name}={value}; Max-Age={max_age_secs}"),
+        None => format!("{name}=; Max-Age=0"),
+    };
+    cookie.push_str(&format!("; Path={path}; HttpOnly; SameSite=Lax"));
+    if config.secure_cookies() {
+        cookie.push_str("; Secure");
+    }
+    cookie
+}
+
 /// A `Set-Cookie` header that stores (or, with `None`, clears) the session.
 ///
 /// `shared` asks for the parent-domain cookie where the configuration allows it.

@@ -314,15 +314,13 @@ fn to_client_session(s: AtprotoSession) -> robot_atproto::Session {
 /// Sets (or with `None` clears) the cookie binding a login to this browser. SameSite=Lax still
 /// sends it on the top-level redirect back from the authorization server.
 fn state_cookie(state: &AppState, value: Option<&str>) -> String {
-    let mut cookie = match value {
-        Some(v) => format!("{STATE_COOKIE}={v}; Max-Age={LOGIN_TTL_SECS}"),
-        None => format!("{STATE_COOKIE}=; Max-Age=0"),
-    };
-    cookie.push_str("; Path=/auth/atproto; HttpOnly; SameSite=Lax");
-    if state.config.secure_cookies() {
-        cookie.push_str("; Secure");
-    }
-    cookie
+    crate::session::binding_cookie(
+        &state.config,
+        STATE_COOKIE,
+        "/auth/atproto",
+        LOGIN_TTL_SECS,
+        value,
+    )
 }
 
 /// The login page again, with the handle kept and the error shown, as a 400.

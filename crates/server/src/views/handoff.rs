@@ -25,9 +25,9 @@ use robot_auth::{hash_token, random_token};
 use crate::context::WikiCtx;
 use crate::error::{AppError, AppResult};
 use crate::respond::redirect;
-use crate::session::{cookie_value, issue_token, session_cookie};
+use crate::session::{binding_cookie, cookie_value, issue_token, session_cookie};
 use crate::state::AppState;
-use crate::views::platform::{ReturnTo, append_cookie, parse_return_to};
+use crate::views::platform::{ReturnTo, append_cookie, is_local_path, parse_return_to};
 
 /// The cookie holding this browser's handoff nonce, on the wiki host only.
 const NONCE_COOKIE: &str = "robot_handoff";
@@ -54,10 +54,10 @@ pub async fn start(
     Extension(ctx): Extension<Arc<WikiCtx>>,
     Query(q): Query<StartQuery>,
 ) -> Response {
+    // The platform checks the whole URL again (`parse_return_to`) before anyone goes there.
     let next = q
         .next
-        .filter(|p| p.starts_with('/') && !p.starts_with("//") && !p.starts_with("/\\"))
-        .filter(|p| !p.chars().any(char::is_control))
+        .filter(|p| is_local_path(p) && !p.chars().any(char::is_control))
         .unwrap_or_else(|| "/".into());
     let nonce = random_token();
     let return_to: String =
@@ -126,13 +126,11 @@ pub async fn redeem(
 
 /// The `Set-Cookie` value that stores (or, with `None`, clears) the nonce.
 fn nonce_cookie(state: &AppState, nonce: Option<&str>) -> String {
-    let mut cookie = match nonce {
-        Some(nonce) => format!("{NONCE_COOKIE}={nonce}; Max-Age={NONCE_TTL_SECS}"),
-        None => format!("{NONCE_COOKIE}=; Max-Age=0"),
-    };
-    cookie.push_str(&format!("; Path={NONCE_PATH}; HttpOnly; SameSite=Lax"));
-    if state.config.secure_cookies() {
-        cookie.push_str("; Secure");
-    }
-    cookie
+    binding_cookie(
+        &state.config,
+        NONCE_COOKIE,
+        NONCE_PATH,
+        NONCE_TTL_SECS,
+        nonce,
+    )
 }

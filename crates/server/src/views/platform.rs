@@ -99,7 +99,7 @@ pub fn parse_return_to(state: &AppState, raw: &str) -> Option<ReturnTo> {
 }
 
 /// A path that stays on the host it is resolved against: one leading `/`, not `//` or `/\`.
-fn is_local_path(path: &str) -> bool {
+pub(crate) fn is_local_path(path: &str) -> bool {
     path.starts_with('/') && !path.starts_with("//") && !path.starts_with("/\\")
 }
 
