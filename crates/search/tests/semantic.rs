@@ -5,82 +5,14 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use robot_embed::{Embedder, HashingEmbedder};
-use robot_search::{
-    ChunkHit, ChunkSearch, Indexer, QueryVector, SearchFilter, SearchIndex, SearchMode,
-};
-use robot_store::{Author, Change, CommitRequest, RepoPath, Store, WikiRepo};
+use robot_search::{ChunkHit, ChunkSearch, Indexer, QueryVector, SearchFilter, SearchMode};
+use robot_store::{Change, RepoPath};
 
-fn author() -> Author {
-    Author::new("Tester", "tester@example.com")
-}
+mod support;
 
-fn commit(wiki: &WikiRepo, changes: Vec<Change>) {
-    wiki.commit(CommitRequest {
-        author: author(),
-        message: "edit".into(),
-        base: None,
-        changes,
-    })
-    .expect("commit");
-}
-
-fn write(path: &str, text: &str) -> Change {
-    Change::Write {
-        path: RepoPath::parse(path).expect("path"),
-        content: text.as_bytes().to_vec(),
-    }
-}
-
-struct Fixture {
-    _dir: tempfile::TempDir,
-    store: Arc<Store>,
-    index: Arc<SearchIndex>,
-    embedder: Arc<dyn Embedder>,
-}
+use support::{Fixture, commit, write};
 
 impl Fixture {
-    async fn new() -> Fixture {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let store = Arc::new(Store::open(dir.path().join("wikis")).expect("store"));
-        let index = Arc::new(
-            SearchIndex::open(&dir.path().join("search.db"))
-                .await
-                .expect("index"),
-        );
-        Fixture {
-            _dir: dir,
-            store,
-            index,
-            embedder: Arc::new(HashingEmbedder::new(256, "hashing-256")),
-        }
-    }
-
-    fn wiki(&self, slug: &str, pages: &[(&str, &str)]) -> Arc<WikiRepo> {
-        let seed: Vec<(String, Vec<u8>)> = pages
-            .iter()
-            .map(|(p, t)| (p.to_string(), t.as_bytes().to_vec()))
-            .collect();
-        self.store
-            .create_wiki(slug, &seed, &author(), "seed")
-            .expect("wiki")
-    }
-
-    async fn embed_all(&self) -> usize {
-        let mut total = 0;
-        loop {
-            let n = self
-                .index
-                .embed_pending(&self.embedder, 7)
-                .await
-                .expect("embed");
-            if n == 0 {
-                return total;
-            }
-            total += n;
-        }
-    }
-
     async fn search(&self, slug: &str, text: &str, mode: SearchMode) -> Vec<ChunkHit> {
         self.search_with(slug, text, mode, &SearchFilter::default(), 2)
             .await
@@ -184,7 +116,7 @@ async fn hybrid_finds_what_either_ranking_finds_and_caps_chunks_per_page() {
     let wiki = f.wiki(
         "w",
         &[
-            ("Zebras.md", &sections),
+            ("Zebras.md", sections.as_str()),
             ("Kitchen.md", KITCHEN),
             ("Garden.md", GARDEN),
         ],

@@ -4,63 +4,19 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use robot_embed::{Embedder, HashingEmbedder};
 use robot_search::{ChunkSearch, Indexer, QueryVector, SearchFilter, SearchIndex, SearchMode};
-use robot_store::{Author, Change, CommitRequest, RepoPath, Store, WikiRepo};
+use robot_store::{Change, CommitRequest, RepoPath, WikiRepo};
 use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{ConnectOptions, Connection};
 
-fn author() -> Author {
-    Author::new("Tester", "tester@example.org")
-}
+mod support;
 
-struct Fixture {
-    dir: tempfile::TempDir,
-    store: Arc<Store>,
-    index: Arc<SearchIndex>,
-    embedder: Arc<dyn Embedder>,
-}
+use support::{Fixture, author};
 
 /// What a client sees of one search: the order, and every score shown.
 type Shown = Vec<(String, f64)>;
 
 impl Fixture {
-    async fn new() -> Fixture {
-        let dir = tempfile::tempdir().expect("tempdir");
-        let store = Arc::new(Store::open(dir.path().join("wikis")).expect("store"));
-        let index = Arc::new(
-            SearchIndex::open(&dir.path().join("search.db"))
-                .await
-                .expect("index"),
-        );
-        Fixture {
-            dir,
-            store,
-            index,
-            embedder: Arc::new(HashingEmbedder::new(256, "hashing-256")),
-        }
-    }
-
-    fn wiki(&self, slug: &str, pages: &[(String, String)]) -> Arc<WikiRepo> {
-        let seed: Vec<(String, Vec<u8>)> = pages
-            .iter()
-            .map(|(p, t)| (p.clone(), t.as_bytes().to_vec()))
-            .collect();
-        self.store
-            .create_wiki(slug, &seed, &author(), "seed")
-            .expect("wiki")
-    }
-
-    async fn embed_all(&self) {
-        while self
-            .index
-            .embed_pending(&self.embedder, 64)
-            .await
-            .expect("embed")
-            > 0
-        {}
-    }
-
     async fn pages(&self, wiki: &Arc<WikiRepo>, query: &str) -> Shown {
         self.index.sync(wiki.slug(), wiki).await.expect("sync");
         let (hits, _) = self
@@ -217,7 +173,7 @@ async fn shown_bm25_scores_are_coarse() {
 async fn a_forgotten_wiki_leaves_no_tables() {
     let f = Fixture::new().await;
     let a = f.wiki("a", &tenant_a());
-    let b = f.wiki("b", &[("Home.md".into(), "alpha".into())]);
+    let b = f.wiki("b", &[("Home.md", "alpha")]);
     f.index.sync("a", &a).await.expect("sync");
     let alone = f.tables().await;
     f.index.sync("b", &b).await.expect("sync");
@@ -237,7 +193,7 @@ async fn a_forgotten_wiki_leaves_no_tables() {
 async fn a_wiki_deleted_while_no_indexer_listened_is_forgotten_on_start() {
     let f = Fixture::new().await;
     let a = f.wiki("a", &tenant_a());
-    let b = f.wiki("b", &[("Home.md".into(), "alpha".into())]);
+    let b = f.wiki("b", &[("Home.md", "alpha")]);
     f.index.sync("a", &a).await.expect("sync");
     let alone = f.tables().await;
     f.index.sync("b", &b).await.expect("sync");

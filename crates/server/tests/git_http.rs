@@ -125,6 +125,22 @@ impl Served {
         stderr
     }
 
+    /// Stages everything in `dir` and commits it.
+    async fn commit_all(&self, dir: &str, message: &str) {
+        self.ok(dir, &["add", "."]).await;
+        self.ok(dir, &["commit", "-qm", message]).await;
+    }
+
+    /// Resets `clone` to the server's branch, then commits and pushes one small attachment:
+    /// what a push that fits every limit looks like.
+    async fn push_a_file_that_fits(&self) {
+        self.ok("clone", &["reset", "-q", "--hard", "origin/main"])
+            .await;
+        self.write("clone/Home/fits.txt", "fits\n");
+        self.commit_all("clone", "fits").await;
+        self.ok("clone", &["push", "-q", "origin", "main"]).await;
+    }
+
     fn path(&self, dir: &str) -> PathBuf {
         self.work.path().join(dir)
     }
@@ -254,14 +270,12 @@ async fn clone_push_and_pull_follow_the_wiki() {
         "clone/Field Notes/Giraffes.md",
         "# Giraffes\n\nThe okapi is the giraffe's closest relative.\n",
     );
-    s.ok("clone", &["add", "."]).await;
-    s.ok("clone", &["commit", "-qm", "giraffes"]).await;
+    s.commit_all("clone", "giraffes").await;
     s.write(
         "clone/Zebras.md",
         "# Zebras\n\nStripes confuse biting flies.\n",
     );
-    s.ok("clone", &["add", "."]).await;
-    s.ok("clone", &["commit", "-qm", "zebras"]).await;
+    s.commit_all("clone", "zebras").await;
     s.ok("clone", &["push", "-q", "origin", "main"]).await;
 
     let local = s.ok("clone", &["rev-parse", "HEAD"]).await;
@@ -385,8 +399,7 @@ async fn who_may_clone_and_push() {
     s.ok(".", &["clone", "-q", &s.url(Some(&s.reader)), "reader"])
         .await;
     s.write("reader/Nope.md", "# Nope\n");
-    s.ok("reader", &["add", "."]).await;
-    s.ok("reader", &["commit", "-qm", "nope"]).await;
+    s.commit_all("reader", "nope").await;
     let before = s.head().await;
     let stderr = s.refused("reader", &["push", "-q", "origin", "main"]).await;
     assert!(stderr.contains("may not push"), "{stderr}");
@@ -415,8 +428,7 @@ async fn who_may_clone_and_push() {
         .expect("public");
     s.ok(".", &["clone", "-q", &s.url(None), "public"]).await;
     s.write("public/Anon.md", "# Anon\n");
-    s.ok("public", &["add", "."]).await;
-    s.ok("public", &["commit", "-qm", "anon"]).await;
+    s.commit_all("public", "anon").await;
     s.refused("public", &["push", "-q", "origin", "main"]).await;
     assert_eq!(s.head().await, before);
 
@@ -512,8 +524,7 @@ async fn pushes_respect_the_quota_and_the_rate_limit() {
     for n in 0..=(4 - seeded) {
         s.write(&format!("clone/Page {n}.md"), "# A page\n");
     }
-    s.ok("clone", &["add", "."]).await;
-    s.ok("clone", &["commit", "-qm", "too many"]).await;
+    s.commit_all("clone", "too many").await;
     let stderr = s.refused("clone", &["push", "origin", "main"]).await;
     assert!(
         stderr.contains("over the wiki's limit of 4 pages"),
@@ -525,19 +536,13 @@ async fn pushes_respect_the_quota_and_the_rate_limit() {
     s.ok("clone", &["reset", "-q", "--hard", "origin/main"])
         .await;
     std::fs::write(s.path("clone/big.bin"), noise(3 * 1024 * 1024, 0)).expect("write");
-    s.ok("clone", &["add", "."]).await;
-    s.ok("clone", &["commit", "-qm", "big"]).await;
+    s.commit_all("clone", "big").await;
     let stderr = s.refused("clone", &["push", "-q", "origin", "main"]).await;
     assert!(stderr.contains("413"), "{stderr}");
     assert_eq!(s.head().await, before);
 
     // A push that fits (an attachment: the pages are at their limit) still works afterwards.
-    s.ok("clone", &["reset", "-q", "--hard", "origin/main"])
-        .await;
-    s.write("clone/Home/fits.txt", "fits\n");
-    s.ok("clone", &["add", "."]).await;
-    s.ok("clone", &["commit", "-qm", "fits"]).await;
-    s.ok("clone", &["push", "-q", "origin", "main"]).await;
+    s.push_a_file_that_fits().await;
     assert_ne!(s.head().await, before);
 }
 
@@ -550,8 +555,7 @@ async fn pushes_are_rate_limited_and_clones_are_not() {
         .await;
     for n in 0..2 {
         s.write(&format!("clone/Push {n}.md"), "# Push\n");
-        s.ok("clone", &["add", "."]).await;
-        s.ok("clone", &["commit", "-qm", "push"]).await;
+        s.commit_all("clone", "push").await;
         let out = s.git("clone", &["push", "-q", "origin", "main"]).await;
         let stderr = String::from_utf8_lossy(&out.stderr);
         if n == 0 {
@@ -598,8 +602,7 @@ async fn finding_3_push_of_small_pack_cannot_exceed_quota() {
         s.write(&format!("clone/Home/v{n:02}/data.bin"), "");
         std::fs::write(s.path(&format!("clone/Home/v{n:02}/data.bin")), copy).expect("write");
     }
-    s.ok("clone", &["add", "."]).await;
-    s.ok("clone", &["commit", "-qm", "copies"]).await;
+    s.commit_all("clone", "copies").await;
     let before = s.head().await;
     s.git("clone", &["push", "-q", "origin", "main"]).await;
     assert!(
@@ -663,12 +666,7 @@ async fn finding_3_push_of_small_pack_cannot_exceed_quota() {
     );
 
     // A small push within what is left still works, and is kept as a pack too.
-    s.ok("clone", &["reset", "-q", "--hard", "origin/main"])
-        .await;
-    s.write("clone/Home/fits.txt", "fits\n");
-    s.ok("clone", &["add", "."]).await;
-    s.ok("clone", &["commit", "-qm", "fits"]).await;
-    s.ok("clone", &["push", "-q", "origin", "main"]).await;
+    s.push_a_file_that_fits().await;
     assert_ne!(s.head().await, before);
     assert_eq!(loose_objects(&repo), loose_before);
     assert!(disk_size(&repo) <= limit);

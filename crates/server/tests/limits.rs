@@ -10,7 +10,7 @@ use api_support::{Api, CSRF, NOTES, Reply, b64, common};
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use robot_platform::{QuotaOverride, Slug, TokenRole};
-use robot_server::limits::{LimitsConfig, Rate, Rates};
+use robot_server::limits::{Rate, Rates};
 use serde_json::{Value, json};
 
 fn notes_slug() -> Slug {
@@ -60,23 +60,6 @@ async fn mcp(api: &Api, token: &str, tool: &str, args: Value) -> Value {
     let reply = common::send(&api.state, req).await;
     assert_eq!(reply.status, StatusCode::OK, "{tool}: {reply:?}");
     reply.json["result"].clone()
-}
-
-/// A browser form post to `notes` as alice (session cookie + CSRF).
-async fn browser_post(api: &Api, path: &str, form: &[(&str, &str)]) -> Reply {
-    let mut pairs = form.to_vec();
-    pairs.push(("csrf_token", CSRF));
-    let body: String = url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(pairs)
-        .finish();
-    let req = Request::post(path)
-        .header(header::HOST, NOTES)
-        .header(header::ACCEPT, "text/html")
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::COOKIE, api.cookie(&api.alice))
-        .body(Body::from(body))
-        .expect("request");
-    common::send(&api.state, req).await
 }
 
 /// A browser multipart upload of one file to a page's attachments.
@@ -156,7 +139,9 @@ async fn a_full_page_quota_refuses_new_pages_on_every_surface() {
     .await;
     assert_mcp_quota_refusal("MCP write_note", &tool);
 
-    let ui = browser_post(&api, "/Brand_New/save", &[("content", "# New\n")]).await;
+    let ui = api
+        .browser_post(&api.alice, "/Brand_New/save", &[("content", "# New\n")])
+        .await;
     assert_quota_refusal("UI save", &ui);
     assert!(ui.text.contains("<html"), "browsers get a page: {ui:?}");
 
@@ -221,7 +206,13 @@ async fn a_full_disk_quota_refuses_growth_everywhere_but_deleting_works() {
 
     let ui = browser_upload(&api, "Home", "a.bin", &[1, 2, 3]).await;
     assert_quota_refusal("UI upload", &ui);
-    let ui = browser_post(&api, "/Home/save", &[("content", "# Home\nchanged\n")]).await;
+    let ui = api
+        .browser_post(
+            &api.alice,
+            "/Home/save",
+            &[("content", "# Home\nchanged\n")],
+        )
+        .await;
     assert_quota_refusal("UI save", &ui);
 
     assert_eq!(head(&api), before.0, "nothing was committed");
@@ -240,7 +231,9 @@ async fn a_full_disk_quota_refuses_growth_everywhere_but_deleting_works() {
     )
     .await;
     assert_eq!(tool["isError"], false, "{tool}");
-    let ui = browser_post(&api, "/Administration/delete", &[]).await;
+    let ui = api
+        .browser_post(&api.alice, "/Administration/delete", &[])
+        .await;
     assert_eq!(ui.status, StatusCode::SEE_OTHER, "{ui:?}");
     assert_eq!(api.commits().await, before.1 + 3);
 }
@@ -311,13 +304,6 @@ async fn usage_is_recorded_after_every_commit() {
     );
 }
 
-fn limited(rates: Rates) -> LimitsConfig {
-    LimitsConfig {
-        rates,
-        ..LimitsConfig::default()
-    }
-}
-
 fn retry_after(reply: &Reply) -> u64 {
     reply
         .headers
@@ -329,10 +315,10 @@ fn retry_after(reply: &Reply) -> u64 {
 
 #[tokio::test]
 async fn write_bursts_get_429_with_retry_after_and_change_nothing() {
-    let api = Api::limited(limited(Rates {
+    let api = Api::with_rates(Rates {
         write: Rate::new(3, 1, Duration::from_secs(60)),
         ..Rates::unlimited()
-    }))
+    })
     .await;
     for n in 0..3 {
         let reply = api
@@ -380,10 +366,10 @@ async fn write_bursts_get_429_with_retry_after_and_change_nothing() {
 
     // A browser (no token: its IP's budget) gets an HTML page that says when to come back.
     for _ in 0..3 {
-        let reply = browser_post(&api, "/Nowhere/delete", &[]).await;
+        let reply = api.browser_post(&api.alice, "/Nowhere/delete", &[]).await;
         assert_eq!(reply.status, StatusCode::NOT_FOUND, "{reply:?}");
     }
-    let ui = browser_post(&api, "/Nowhere/delete", &[]).await;
+    let ui = api.browser_post(&api.alice, "/Nowhere/delete", &[]).await;
     assert_eq!(ui.status, StatusCode::TOO_MANY_REQUESTS, "{ui:?}");
     assert!(ui.text.contains("<html"), "{ui:?}");
     retry_after(&ui);
@@ -415,10 +401,10 @@ async fn write_bursts_get_429_with_retry_after_and_change_nothing() {
 
 #[tokio::test]
 async fn login_bursts_get_429_and_leave_links_unused() {
-    let api = Api::limited(limited(Rates {
+    let api = Api::with_rates(Rates {
         login: Rate::new(2, 1, Duration::from_secs(60)),
         ..Rates::unlimited()
-    }))
+    })
     .await;
     let link = |path: String, accept: &'static str| {
         Request::get(path)
@@ -467,11 +453,11 @@ async fn login_bursts_get_429_and_leave_links_unused() {
 
 #[tokio::test]
 async fn wiki_creation_and_token_bursts_get_429_and_create_nothing() {
-    let api = Api::limited(limited(Rates {
+    let api = Api::with_rates(Rates {
         create: Rate::new(1, 1, Duration::from_secs(3600)),
         token: Rate::new(1, 1, Duration::from_secs(3600)),
         ..Rates::unlimited()
-    }))
+    })
     .await;
     let jwt = robot_server::session::issue_token(&api.state, &api.alice).expect("jwt");
     let post = |path: &str, body: Value| {

@@ -13,27 +13,10 @@ use std::time::Duration;
 use api_support::{Api, CSRF, NOTES, Reply, b64, common};
 use axum::body::{Body, to_bytes};
 use axum::http::{Method, Request, StatusCode, header};
-use robot_platform::{AccessLevel, AccessSettings, Slug, User};
-use robot_server::limits::{LimitsConfig, Rate, Rates};
+use robot_platform::{AccessLevel, AccessSettings, Slug};
+use robot_server::limits::{Rate, Rates};
 use serde_json::json;
 use tower::ServiceExt as _;
-
-/// A browser form post to `notes` as `user` (session cookie + CSRF).
-async fn browser_post(api: &Api, user: &User, path: &str, form: &[(&str, &str)]) -> Reply {
-    let mut pairs = form.to_vec();
-    pairs.push(("csrf_token", CSRF));
-    let body: String = url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(pairs)
-        .finish();
-    let req = Request::post(path)
-        .header(header::HOST, NOTES)
-        .header(header::ACCEPT, "text/html")
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::COOKIE, api.cookie(user))
-        .body(Body::from(body))
-        .expect("request");
-    common::send(&api.state, req).await
-}
 
 /// A browser GET on `notes` as alice; returns the status and the raw body bytes.
 async fn browser_get_bytes(api: &Api, path: &str) -> (StatusCode, Vec<u8>) {
@@ -101,13 +84,13 @@ async fn finding_5_preview_is_rate_limited_as_a_render() {
     let api = Api::new().await;
     let mut refused = None;
     for n in 0..100 {
-        let reply = browser_post(
-            &api,
-            &api.alice,
-            "/Home/preview",
-            &[("content", &format!("# Draft {n}\n\n[[Home]]\n"))],
-        )
-        .await;
+        let reply = api
+            .browser_post(
+                &api.alice,
+                "/Home/preview",
+                &[("content", &format!("# Draft {n}\n\n[[Home]]\n"))],
+            )
+            .await;
         if reply.status == StatusCode::TOO_MANY_REQUESTS {
             refused = Some((n, reply));
             break;
@@ -124,32 +107,33 @@ async fn finding_5_preview_is_rate_limited_as_a_render() {
     );
 
     // Previews have a budget of their own: the same client can still save.
-    let save = browser_post(
-        &api,
-        &api.alice,
-        "/Home/save",
-        &[("content", "# Home\n\nsaved\n")],
-    )
-    .await;
+    let save = api
+        .browser_post(
+            &api.alice,
+            "/Home/save",
+            &[("content", "# Home\n\nsaved\n")],
+        )
+        .await;
     assert_eq!(save.status, StatusCode::SEE_OTHER, "{save:?}");
 }
 
 #[tokio::test]
 async fn finding_5_preview_spends_no_write_budget() {
     // A tight write limit: previews neither spend it nor are refused by it.
-    let api = Api::limited(LimitsConfig {
-        rates: Rates {
-            write: Rate::new(1, 1, Duration::from_secs(3600)),
-            ..Rates::unlimited()
-        },
-        ..LimitsConfig::default()
+    let api = Api::with_rates(Rates {
+        write: Rate::new(1, 1, Duration::from_secs(3600)),
+        ..Rates::unlimited()
     })
     .await;
     for n in 0..5 {
-        let reply = browser_post(&api, &api.alice, "/Home/preview", &[("content", "x")]).await;
+        let reply = api
+            .browser_post(&api.alice, "/Home/preview", &[("content", "x")])
+            .await;
         assert_eq!(reply.status, StatusCode::OK, "preview {n}: {reply:?}");
     }
-    let save = browser_post(&api, &api.alice, "/Home/save", &[("content", "y\n")]).await;
+    let save = api
+        .browser_post(&api.alice, "/Home/save", &[("content", "y\n")])
+        .await;
     assert_eq!(save.status, StatusCode::SEE_OTHER, "{save:?}");
 }
 
@@ -192,9 +176,13 @@ async fn finding_5_preview_needs_write_not_just_read() {
         .expect("request");
     let reply = common::send(&api.state, anonymous).await;
     assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{reply:?}");
-    let bob = browser_post(&api, &api.bob, "/Home/preview", &[("content", "# Hi")]).await;
+    let bob = api
+        .browser_post(&api.bob, "/Home/preview", &[("content", "# Hi")])
+        .await;
     assert_eq!(bob.status, StatusCode::FORBIDDEN, "{bob:?}");
-    let alice = browser_post(&api, &api.alice, "/Home/preview", &[("content", "# Hi")]).await;
+    let alice = api
+        .browser_post(&api.alice, "/Home/preview", &[("content", "# Hi")])
+        .await;
     assert_eq!(alice.status, StatusCode::OK, "{alice:?}");
 }
 
@@ -275,12 +263,9 @@ async fn finding_7_thumbnails_are_cached() {
 
 #[tokio::test]
 async fn finding_9_put_to_page_named_preview_counts_as_write() {
-    let api = Api::limited(LimitsConfig {
-        rates: Rates {
-            write: Rate::new(3, 3, Duration::from_secs(60)),
-            ..Rates::unlimited()
-        },
-        ..LimitsConfig::default()
+    let api = Api::with_rates(Rates {
+        write: Rate::new(3, 3, Duration::from_secs(60)),
+        ..Rates::unlimited()
     })
     .await;
     let before = api.commits().await;
@@ -336,37 +321,39 @@ async fn finding_10_attachment_delete_from_web_needs_upload() {
     upload(&api, "keep.txt", b"important").await;
     let before = api.commits().await;
 
-    let delete = browser_post(
-        &api,
-        &api.bob,
-        "/Home/attachment/keep.txt",
-        &[("action", "delete")],
-    )
-    .await;
+    let delete = api
+        .browser_post(
+            &api.bob,
+            "/Home/attachment/keep.txt",
+            &[("action", "delete")],
+        )
+        .await;
     assert_eq!(delete.status, StatusCode::FORBIDDEN, "{delete:?}");
     assert!(delete.text.contains("upload attachments"), "{delete:?}");
     // Refused before any lookup: the answer does not tell which files exist.
-    let missing = browser_post(
-        &api,
-        &api.bob,
-        "/Home/attachment/nothing.txt",
-        &[("action", "delete")],
-    )
-    .await;
+    let missing = api
+        .browser_post(
+            &api.bob,
+            "/Home/attachment/nothing.txt",
+            &[("action", "delete")],
+        )
+        .await;
     assert_eq!(missing.status, StatusCode::FORBIDDEN, "{missing:?}");
     assert_eq!(api.commits().await, before, "nothing was deleted");
     let still = api.get("/api/v1/pages/Home/attachments/keep.txt").await;
     assert_eq!(still.status, StatusCode::OK, "{still:?}");
 
     // Bob may still edit pages, the owner may still delete.
-    let save = browser_post(&api, &api.bob, "/Bobs/save", &[("content", "# Bob\n")]).await;
+    let save = api
+        .browser_post(&api.bob, "/Bobs/save", &[("content", "# Bob\n")])
+        .await;
     assert_eq!(save.status, StatusCode::SEE_OTHER, "{save:?}");
-    let owner = browser_post(
-        &api,
-        &api.alice,
-        "/Home/attachment/keep.txt",
-        &[("action", "delete")],
-    )
-    .await;
+    let owner = api
+        .browser_post(
+            &api.alice,
+            "/Home/attachment/keep.txt",
+            &[("action", "delete")],
+        )
+        .await;
     assert_eq!(owner.status, StatusCode::SEE_OTHER, "{owner:?}");
 }

@@ -52,6 +52,15 @@ impl Api {
         Api::on(common::world_limited(limits).await).await
     }
 
+    /// A fresh app with these rate limits and the default quotas.
+    pub async fn with_rates(rates: robot_server::limits::Rates) -> Api {
+        Api::limited(robot_server::limits::LimitsConfig {
+            rates,
+            ..Default::default()
+        })
+        .await
+    }
+
     async fn on(world: common::World) -> Api {
         let common::World {
             dir,
@@ -155,6 +164,23 @@ impl Api {
     pub async fn commits(&self) -> u64 {
         let reply = self.get("/api/v1/changelog?limit=1").await;
         reply.json["total"].as_u64().expect("total")
+    }
+
+    /// A browser form post to `notes` as `user` (session cookie and CSRF token).
+    pub async fn browser_post(&self, user: &User, path: &str, form: &[(&str, &str)]) -> Reply {
+        let mut pairs = form.to_vec();
+        pairs.push(("csrf_token", CSRF));
+        let body: String = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(pairs)
+            .finish();
+        let req = Request::post(path)
+            .header(header::HOST, NOTES)
+            .header(header::ACCEPT, "text/html")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::COOKIE, self.cookie(user))
+            .body(Body::from(body))
+            .expect("request");
+        common::send(&self.state, req).await
     }
 
     /// A session cookie for `user` (with the test CSRF cookie).
