@@ -1,95 +1,45 @@
-//! Reading history for the catalog: the last change of every file (one walk, for a full build)
-//! and the commits between two heads (for an incremental update).
+//! Reading history for the catalog: the last change of every file (from the store's page log,
+//! for a full build) and the commits between two heads (for an incremental update).
 
 use std::collections::{HashMap, HashSet};
 
-use robot_store::{ChangeStatus, CommitId, CommitInfo, LogQuery, Revision, WikiRepo};
+use robot_store::{ChangeStatus, CommitId, CommitInfo, Revision, WikiRepo};
 
 use crate::page::LastChange;
 
-/// Commits asked for in the first page of the full walk; later pages double, so a long history
-/// costs few `log` calls (each one walks the commit graph from the top).
-const FIRST_PAGE: usize = 500;
-/// Largest page of the full walk.
-const MAX_PAGE: usize = 16_384;
 /// Longest chain of new commits an update follows; past it a full build is no dearer.
 const MAX_CHAIN: usize = 10_000;
 
-/// The last commit that changed each of `wanted` (repository paths) in the history of `head`:
-/// the first commit, newest to oldest in topological order, whose diff against its first parent
-/// adds, modifies or renames to that path. One walk, stopped as soon as every path is found.
+/// The last commit that touched each of `wanted` (repository paths) in the history of `head`,
+/// from the store's page log: one index lookup per path, whatever the history's length.
 ///
-/// Paths never found (which a consistent repository cannot produce) get the oldest commit.
-/// `None` when `head` is not in the branch's history any more (it was rewritten meanwhile).
+/// Paths never found (which a consistent repository cannot produce) are left out, with a
+/// warning. `None` when `head` is not in the branch's history any more (it was rewritten
+/// meanwhile).
 pub(crate) fn last_changes(
     repo: &WikiRepo,
     head: &CommitId,
     wanted: &HashSet<&str>,
 ) -> Result<Option<HashMap<String, LastChange>>, robot_store::StoreError> {
-    let mut found: HashMap<String, LastChange> = HashMap::new();
-    if wanted.is_empty() {
-        return Ok(Some(found));
-    }
-    // The log starts at the branch's current head, which may be newer than `head`: only commits
-    // reachable from `head` count. Children come before parents, so marking parents as we go
-    // recognises every one of them.
-    let mut reachable: HashSet<CommitId> = HashSet::from([head.clone()]);
-    let mut done: HashSet<CommitId> = HashSet::new();
-    let mut oldest: Option<LastChange> = None;
-    let (mut skip, mut limit) = (0, FIRST_PAGE);
-    loop {
-        let page = repo.log(&LogQuery {
-            path: None,
-            follow_renames: false,
-            skip,
-            limit,
-        })?;
-        let returned = page.len();
-        for commit in page {
-            if !reachable.remove(&commit.id) || !done.insert(commit.id.clone()) {
-                continue;
-            }
-            let change = LastChange::of(&commit);
-            for file in &commit.files {
-                if file.status != ChangeStatus::Deleted
-                    && wanted.contains(file.path.as_str())
-                    && !found.contains_key(&file.path)
-                {
-                    found.insert(file.path.clone(), change.clone());
-                }
-            }
-            if found.len() == wanted.len() {
-                return Ok(Some(found));
-            }
-            reachable.extend(
-                commit
-                    .parents
-                    .iter()
-                    .filter(|p| !done.contains(*p))
-                    .cloned(),
-            );
-            oldest = Some(change);
-        }
-        if returned < limit {
-            break;
-        }
-        skip += returned;
-        limit = (limit * 2).min(MAX_PAGE);
-    }
-    let Some(oldest) = oldest else {
+    let paths: Vec<&str> = wanted.iter().copied().collect();
+    let Some(found) = repo.last_changes(&paths, Some(head))? else {
         return Ok(None);
     };
-    for path in wanted {
+    for path in &paths {
         if !found.contains_key(*path) {
             tracing::warn!(
                 wiki = repo.slug(),
                 path,
                 "no commit in history adds this file"
             );
-            found.insert((*path).to_owned(), oldest.clone());
         }
     }
-    Ok(Some(found))
+    Ok(Some(
+        found
+            .into_iter()
+            .map(|(path, commit)| (path, LastChange::of(&commit)))
+            .collect(),
+    ))
 }
 
 /// The commits from `new` back to `old` (exclusive), newest first, when `old` is an ancestor of

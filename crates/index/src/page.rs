@@ -30,8 +30,9 @@ pub struct PageEntry {
     pub size: u64,
     /// Words in the body (frontmatter excluded), split on whitespace.
     pub words: usize,
-    /// The last commit that changed the file (compared with its first parent, renames detected,
-    /// so a rename counts as a change of the new file).
+    /// The last commit that changed the file, as `git log -- file` finds it: a commit whose
+    /// entry differs from its parent's (a rename counts as a change of the new file; a merge
+    /// only when the file differs from every parent, otherwise the change is the branch's).
     pub last_commit: CommitId,
     /// Author time of `last_commit`, seconds since the Unix epoch.
     pub last_updated: i64,

@@ -153,8 +153,8 @@ enum Command {
     /// Manage a wiki's API tokens (for agents: REST and MCP).
     #[command(subcommand)]
     Token(TokenCommand),
-    /// Rebuild search indexes from git (one wiki, or all) and wait until every passage has its
-    /// embedding, showing progress. Safe while the server runs.
+    /// Rebuild the history and search indexes from git (one wiki, or all) and wait until every
+    /// passage has its embedding, showing progress. Safe while the server runs.
     Reindex {
         /// Slug of the wiki (all wikis when omitted).
         slug: Option<String>,

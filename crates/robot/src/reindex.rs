@@ -1,5 +1,5 @@
-//! `robot reindex`: rebuild search indexes from git, then follow the background embedding with a
-//! progress bar until every passage has its vector.
+//! `robot reindex`: rebuild the history index (page log) and the search indexes from git, then
+//! follow the background embedding with a progress bar until every passage has its vector.
 
 use std::time::Duration;
 
@@ -19,6 +19,14 @@ pub async fn run(state: &AppState, slug: Option<&str>) -> anyhow::Result<()> {
         None => state.store.slugs().context("cannot list wikis")?,
     };
     for slug in &slugs {
+        let wiki = state.store.wiki(slug)?;
+        let commits = tokio::task::spawn_blocking(move || {
+            wiki.rebuild_history()?;
+            wiki.commit_count()
+        })
+        .await?
+        .map_err(|e| anyhow::anyhow!("cannot rebuild the history index of '{slug}': {e}"))?;
+        eprintln!("{slug}: {commits} commits in the history index");
         let pages = state
             .indexer
             .rebuild(slug)

@@ -18,6 +18,7 @@ pub mod error;
 pub mod git_http;
 pub mod limits;
 pub mod listing_cache;
+pub mod maintenance;
 pub mod mcp;
 pub mod negotiate;
 pub mod notes;

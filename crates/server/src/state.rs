@@ -64,6 +64,8 @@ impl AppState {
         // Every commit, from any surface, queues the wiki for the usage recorder.
         let usage_queue = crate::limits::quota::usage_queue(&store);
         crate::limits::quota::spawn_recorder(db.clone(), Arc::clone(&store), usage_queue);
+        // ... and for maintenance, which packs it once loose objects pile up.
+        crate::maintenance::spawn(&store);
         let search = robot_search::SearchIndex::open(&config.search_db_path())
             .await
             .with_context(|| {

@@ -3,12 +3,12 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use git2::{BlameOptions, ErrorCode, ObjectType, Oid};
+use git2::{BlameOptions, DiffOptions, ErrorCode, ObjectType, Oid, Patch, Repository};
 use serde::Serialize;
 
 use crate::error::StoreError;
 use crate::history::{CommitInfo, commit_info};
-use crate::repo::{WikiRepo, commit_at};
+use crate::repo::{WikiRepo, commit_at, find_commit};
 use crate::repo_path::RepoPath;
 use crate::revision::CommitId;
 
@@ -24,8 +24,57 @@ pub struct BlameChunk {
 }
 
 impl WikiRepo {
-    /// Blames `path` as of `at` (default: head). libgit2 follows the file across renames.
+    /// Blames `path` as of `at` (default: head), following renames.
+    ///
+    /// The file's own revisions come from the page log, and each is diffed with the one before
+    /// it (git's line diff) until every line has the revision that wrote it: the cost follows
+    /// the page's revisions, not the wiki's history (libgit2's blame visits every commit).
     pub fn blame(
+        &self,
+        path: &RepoPath,
+        at: Option<&CommitId>,
+    ) -> Result<Vec<BlameChunk>, StoreError> {
+        let Some(page_log) = &self.page_log else {
+            return self.blame_walking_history(path, at);
+        };
+        let wiki = self.pool.with(|repo| self.logged(repo))?;
+        let Some(history) = page_log.file_history(wiki, path.as_str(), at)? else {
+            let at = at.map(|c| c.to_string()).unwrap_or_default();
+            return Err(StoreError::RevisionNotFound(at));
+        };
+        self.pool.with(|repo| {
+            let commit = commit_at(repo, at)?.ok_or(StoreError::EmptyRepository)?;
+            let Some(content) = blob_at(repo, &commit, path.as_str())? else {
+                return Err(StoreError::NotFound(path.to_string()));
+            };
+            let owners = attribute(repo, &content, &history)?;
+            let text = String::from_utf8_lossy(&content);
+            let mut chunks: Vec<BlameChunk> = Vec::new();
+            for (number, (line, owner)) in text.lines().zip(owners).enumerate() {
+                let Some((info, _)) = history.get(owner) else {
+                    continue;
+                };
+                if let Some(last) = chunks.last_mut()
+                    && last.commit.id == info.id
+                {
+                    last.lines.push(line.to_string());
+                    continue;
+                }
+                let mut commit = info.clone();
+                commit.files.clear();
+                chunks.push(BlameChunk {
+                    commit,
+                    start_line: u32::try_from(number + 1).unwrap_or(u32::MAX),
+                    lines: vec![line.to_string()],
+                });
+            }
+            Ok(chunks)
+        })
+    }
+
+    /// [`WikiRepo::blame`] by libgit2's blame, which walks the wiki's whole history: the
+    /// reference the page-log blame is checked against.
+    pub fn blame_walking_history(
         &self,
         path: &RepoPath,
         at: Option<&CommitId>,
@@ -84,4 +133,110 @@ impl WikiRepo {
             Ok(chunks)
         })
     }
+}
+
+/// For each line of `content` (the file as of `history[0]`), the index in `history` (newest
+/// first) of the revision that wrote it.
+fn attribute(
+    repo: &Repository,
+    content: &[u8],
+    history: &[(CommitInfo, String)],
+) -> Result<Vec<usize>, StoreError> {
+    let total = line_count(content);
+    let mut owners = vec![history.len().saturating_sub(1); total];
+    // (line of the final file, where that line is in the revision being looked at)
+    let mut pending: Vec<(usize, usize)> = (0..total).map(|i| (i, i)).collect();
+    let mut newer = content.to_vec();
+    for (k, _) in history.iter().enumerate() {
+        if pending.is_empty() {
+            break;
+        }
+        let older = match history.get(k + 1) {
+            Some((info, name)) => {
+                let commit = find_commit(repo, info.id.oid()?, info.id.as_str())?;
+                blob_at(repo, &commit, name)?
+            }
+            None => None,
+        };
+        let Some(older) = older else {
+            // The file was created here (first revision, or re-created after a deletion).
+            for (line, _) in pending.drain(..) {
+                owners[line] = k;
+            }
+            break;
+        };
+        let map = line_map(&older, &newer)?;
+        pending.retain_mut(|(line, at)| match map.get(*at).copied().flatten() {
+            Some(before) => {
+                *at = before;
+                true
+            }
+            None => {
+                owners[*line] = k;
+                false
+            }
+        });
+        newer = older;
+    }
+    Ok(owners)
+}
+
+/// The file at `path` in `commit`, when it is a file there.
+fn blob_at(
+    repo: &Repository,
+    commit: &git2::Commit<'_>,
+    path: &str,
+) -> Result<Option<Vec<u8>>, StoreError> {
+    match commit.tree()?.get_path(Path::new(path)) {
+        Ok(entry) if entry.kind() == Some(ObjectType::Blob) => {
+            Ok(Some(repo.find_blob(entry.id())?.content().to_vec()))
+        }
+        Ok(_) => Ok(None),
+        Err(e) if e.code() == ErrorCode::NotFound => Ok(None),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Lines as git's diff counts them: a last line without a newline counts.
+fn line_count(text: &[u8]) -> usize {
+    let newlines = text.iter().filter(|&&b| b == b'\n').count();
+    newlines + usize::from(text.last().is_some_and(|&b| b != b'\n'))
+}
+
+/// For each line of `new`, the line of `old` it was kept from (`None`: written in `new`), from
+/// git's line diff without context.
+fn line_map(old: &[u8], new: &[u8]) -> Result<Vec<Option<usize>>, StoreError> {
+    let mut opts = DiffOptions::new();
+    opts.context_lines(0).force_text(true);
+    let patch = Patch::from_buffers(old, None, new, None, Some(&mut opts))?;
+    let total = line_count(new);
+    let mut map = Vec::with_capacity(total);
+    let mut old_at = 0;
+    for h in 0..patch.num_hunks() {
+        let (hunk, _) = patch.hunk(h)?;
+        // Unified-diff numbering: 1-based, and for an empty side the line before the gap.
+        let gap = |start: u32, lines: u32| {
+            let start = start as usize;
+            if lines == 0 {
+                start
+            } else {
+                start.saturating_sub(1)
+            }
+        };
+        let new_start = gap(hunk.new_start(), hunk.new_lines());
+        let old_start = gap(hunk.old_start(), hunk.old_lines());
+        while map.len() < new_start.min(total) {
+            map.push(Some(old_at));
+            old_at += 1;
+        }
+        for _ in 0..hunk.new_lines() {
+            map.push(None);
+        }
+        old_at = old_start + hunk.old_lines() as usize;
+    }
+    while map.len() < total {
+        map.push(Some(old_at));
+        old_at += 1;
+    }
+    Ok(map)
 }

@@ -48,6 +48,8 @@ struct Listed {
     mtime: SystemTime,
     listed_at: SystemTime,
     bytes: u64,
+    /// Loose objects in it.
+    files: u64,
 }
 
 impl Listed {
@@ -67,6 +69,17 @@ pub(crate) struct DiskUsage {
     fanout: HashMap<PathBuf, Listed>,
     /// When the last walk ran, and its total plus what was noted since.
     last: Option<(Instant, u64)>,
+    /// What the last walk counted: loose objects and packs (for maintenance).
+    objects: ObjectCounts,
+}
+
+/// How a repository's objects are stored, as of the last walk.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ObjectCounts {
+    /// Objects in their own files (`objects/xx/…`): one file open and inflate per read.
+    pub loose: u64,
+    /// Pack files (`objects/pack/*.pack`): each one is searched on a lookup.
+    pub packs: u64,
 }
 
 impl DiskUsage {
@@ -77,6 +90,11 @@ impl DiskUsage {
             Some((at, bytes)) if at.elapsed() < REMEASURE_AFTER => Ok(bytes),
             _ => self.measure(root),
         }
+    }
+
+    /// What the last walk counted.
+    pub(crate) fn counts(&self) -> ObjectCounts {
+        self.objects
     }
 
     /// Adds what a write just put on disk (an upper estimate) to the running total.
@@ -93,6 +111,7 @@ impl DiskUsage {
         let objects = root.join("objects");
         let mut seen = Vec::new();
         let mut total = 0;
+        self.objects = ObjectCounts::default();
         for entry in read_dir_or_empty(root)? {
             let entry = entry?;
             let path = entry.path();
@@ -138,25 +157,28 @@ impl DiskUsage {
             if !is_fanout(&path) {
                 // `pack/` and `info/`: few files, packs can be replaced in place by a repack.
                 total += plain_dir_size(&path)?;
+                if path.file_name().is_some_and(|n| n == "pack") {
+                    self.objects.packs += count_packs(&path)?;
+                }
                 continue;
             }
             let mtime = meta.modified()?;
-            let size = match self.fanout.get(&path) {
-                Some(listed) if listed.still_valid(mtime) => listed.bytes,
+            let listed = match self.fanout.get(&path) {
+                Some(listed) if listed.still_valid(mtime) => *listed,
                 _ => {
-                    let bytes = plain_dir_size(&path)?;
-                    self.fanout.insert(
-                        path.clone(),
-                        Listed {
-                            mtime,
-                            listed_at,
-                            bytes,
-                        },
-                    );
-                    bytes
+                    let (bytes, files) = dir_size_and_files(&path)?;
+                    let listed = Listed {
+                        mtime,
+                        listed_at,
+                        bytes,
+                        files,
+                    };
+                    self.fanout.insert(path.clone(), listed);
+                    listed
                 }
             };
-            total += size;
+            total += listed.bytes;
+            self.objects.loose += listed.files;
             seen.push(path);
         }
         Ok(total)
@@ -168,6 +190,33 @@ fn is_fanout(path: &Path) -> bool {
     path.file_name()
         .and_then(|n| n.to_str())
         .is_some_and(|n| n.len() == 2 && n.bytes().all(|b| b.is_ascii_hexdigit()))
+}
+
+/// The total size and number of the files directly in a fan-out directory.
+fn dir_size_and_files(dir: &Path) -> io::Result<(u64, u64)> {
+    let (mut bytes, mut files) = (0, 0);
+    for entry in read_dir_or_empty(dir)? {
+        match entry?.metadata() {
+            Ok(meta) => {
+                bytes += meta.len();
+                files += 1;
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok((bytes, files))
+}
+
+/// The `*.pack` files in `objects/pack`.
+fn count_packs(dir: &Path) -> io::Result<u64> {
+    let mut packs = 0;
+    for entry in read_dir_or_empty(dir)? {
+        if entry?.path().extension().is_some_and(|e| e == "pack") {
+            packs += 1;
+        }
+    }
+    Ok(packs)
 }
 
 /// The total size of every file under `dir`, recursively; symlinks count as themselves.
@@ -220,6 +269,7 @@ mod tests {
         let mut usage = DiskUsage::default();
         assert_eq!(usage.measure(root)?, full_walk(root));
         assert_eq!(usage.measure(root)?, 1000 + 500 + 41 + 21);
+        assert_eq!(usage.counts(), ObjectCounts { loose: 1, packs: 1 });
 
         // A new object in a directory listed within the racy window: listed again.
         fs::write(root.join("objects/ab/0123"), vec![0u8; 7])?;
@@ -227,9 +277,12 @@ mod tests {
         fs::write(root.join("objects/cd/4567"), vec![0u8; 3])?;
         assert_eq!(usage.measure(root)?, full_walk(root));
 
+        assert_eq!(usage.counts().loose, 3);
+
         fs::remove_file(root.join("objects/ab/cdef"))?;
         fs::remove_dir_all(root.join("objects/cd"))?;
         assert_eq!(usage.measure(root)?, full_walk(root));
+        assert_eq!(usage.counts().loose, 1);
         assert_eq!(usage.fanout.len(), 1);
         Ok(())
     }

@@ -58,9 +58,22 @@ pub enum StoreError {
     /// An error from libgit2.
     #[error("git error: {0}")]
     Git(#[from] git2::Error),
+    /// The page log (the history index beside the repositories) could not be read or written.
+    #[error("history index error: {0}; it is derived from git and rebuilt when deleted")]
+    Index(String),
+    /// Packing the repository failed; nothing was lost (maintenance only adds packs before it
+    /// removes what they hold).
+    #[error("repository maintenance failed: {0}")]
+    Maintenance(String),
     /// A file-system error.
     #[error("i/o error: {0}")]
     Io(#[from] std::io::Error),
+}
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        StoreError::Index(e.to_string())
+    }
 }
 
 fn conflict_message(head: &CommitId, paths: &[String]) -> String {

@@ -5,16 +5,17 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use git2::{Commit, Delta, DiffFindOptions, DiffOptions, ErrorCode, Oid, Repository, Sort, Tree};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::error::StoreError;
 use crate::pool::lock;
 use crate::repo::{WikiRepo, head_oid, resolve_in};
 use crate::repo_path::RepoPath;
 use crate::revision::{CommitId, Revision};
+use crate::work::Work;
 
 /// How a file changed in a commit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ChangeStatus {
     /// The file is new.
@@ -28,7 +29,7 @@ pub enum ChangeStatus {
 }
 
 /// One file touched by a commit.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChangedFile {
     /// The path after the commit (the old path for a deletion).
     pub path: String,
@@ -87,13 +88,102 @@ impl Default for LogQuery {
 
 impl WikiRepo {
     /// Commits newest first, optionally only those touching `q.path`; each lists its files.
+    ///
+    /// Answered from the page log (an index lookup, whatever the history's length), brought up
+    /// to date with the commits since it was last read first.
     pub fn log(&self, q: &LogQuery) -> Result<Vec<CommitInfo>, StoreError> {
+        match &self.page_log {
+            Some(page_log) => {
+                let wiki = self.pool.with(|repo| self.logged(repo))?;
+                page_log.log(wiki, q)
+            }
+            None => self.log_walking_history(q),
+        }
+    }
+
+    /// The newest commit touching each of `paths` (repository paths of files) in the history of
+    /// `at` (default: head); paths no commit touched are left out. `None` when `at` is not in
+    /// the branch's history any more.
+    pub fn last_changes(
+        &self,
+        paths: &[&str],
+        at: Option<&CommitId>,
+    ) -> Result<Option<HashMap<String, CommitInfo>>, StoreError> {
+        match &self.page_log {
+            Some(page_log) => {
+                let wiki = self.pool.with(|repo| self.logged(repo))?;
+                page_log.last_changes(wiki, paths, at)
+            }
+            None => {
+                if at.is_some_and(|at| self.head().ok().flatten().as_ref() != Some(at)) {
+                    return Err(StoreError::Index(
+                        "a repository without a page log answers at its head only".into(),
+                    ));
+                }
+                let mut out = HashMap::new();
+                for path in paths {
+                    let q = LogQuery {
+                        path: Some(RepoPath::parse(path)?),
+                        limit: 1,
+                        ..LogQuery::default()
+                    };
+                    if let Some(last) = self.log_walking_history(&q)?.into_iter().next() {
+                        out.insert((*path).to_string(), last);
+                    }
+                }
+                Ok(Some(out))
+            }
+        }
+    }
+
+    /// Brings the page log up to date with the branch (done by every read anyway; writers call
+    /// it so that the next read finds it current).
+    pub fn sync_history(&self) -> Result<(), StoreError> {
+        if self.page_log.is_some() {
+            self.pool.with(|repo| self.logged(repo))?;
+        }
+        Ok(())
+    }
+
+    /// Logs a commit this handle just made, so the next read finds the log current. Failing
+    /// loses nothing (the next read logs it), so it is only reported.
+    pub(crate) fn after_head_moved(&self) {
+        if let Err(err) = self.sync_history() {
+            tracing::warn!(wiki = self.slug(), %err, "could not log the new commits yet");
+        }
+    }
+
+    /// Forgets this wiki's page log and records its whole history again (`robot reindex`).
+    pub fn rebuild_history(&self) -> Result<(), StoreError> {
+        if let Some(page_log) = &self.page_log {
+            let _sync = lock(&self.page_log_sync);
+            page_log.forget(self.slug())?;
+        }
+        self.sync_history()
+    }
+
+    /// The wiki's page log row, current with the branch head.
+    pub(crate) fn logged(&self, repo: &Repository) -> Result<i64, StoreError> {
+        let Some(page_log) = &self.page_log else {
+            return Err(StoreError::Index("this repository has no page log".into()));
+        };
+        if let Some(wiki) = page_log.current(self.slug(), head_oid(repo)?)? {
+            return Ok(wiki);
+        }
+        let _sync = lock(&self.page_log_sync);
+        // Whoever held the lock may have logged it; either way log up to the head as it is now.
+        page_log.sync(self.slug(), repo, &self.work)
+    }
+
+    /// [`WikiRepo::log`] by walking git's history, as the page log is checked against: costs
+    /// every commit back to the oldest one returned.
+    pub fn log_walking_history(&self, q: &LogQuery) -> Result<Vec<CommitInfo>, StoreError> {
         self.pool.with(|repo| {
             let Some(head) = head_oid(repo)? else {
                 return Ok(Vec::new());
             };
             let ids = match &q.path {
-                None => walk(repo, head, q.skip.saturating_add(q.limit))?
+                None => walk(repo, head, q.skip.saturating_add(q.limit), &self.work)?
                     .into_iter()
                     .skip(q.skip)
                     .collect(),
@@ -103,6 +193,7 @@ impl WikiRepo {
                     path.as_str(),
                     q.follow_renames,
                     q.skip.saturating_add(q.limit),
+                    &self.work,
                 )?
                 .into_iter()
                 .skip(q.skip)
@@ -114,8 +205,12 @@ impl WikiRepo {
         })
     }
 
-    /// The number of commits reachable from head (cached per head).
+    /// The number of commits reachable from head.
     pub fn commit_count(&self) -> Result<usize, StoreError> {
+        if let Some(page_log) = &self.page_log {
+            let wiki = self.pool.with(|repo| self.logged(repo))?;
+            return page_log.count(wiki);
+        }
         self.pool.with(|repo| {
             let Some(head) = head_oid(repo)? else {
                 return Ok(0);
@@ -125,7 +220,7 @@ impl WikiRepo {
             {
                 return Ok(n);
             }
-            let n = walk(repo, head, usize::MAX)?.len();
+            let n = walk(repo, head, usize::MAX, &self.work)?.len();
             *lock(&self.count_cache) = Some((head, n));
             Ok(n)
         })
@@ -144,13 +239,14 @@ impl WikiRepo {
 ///
 /// A linear run of history is followed parent by parent, so the newest page of the changelog
 /// costs only that page; the first merge falls back to a topological walk from there.
-fn walk(repo: &Repository, head: Oid, want: usize) -> Result<Vec<Oid>, StoreError> {
+fn walk(repo: &Repository, head: Oid, want: usize, work: &Work) -> Result<Vec<Oid>, StoreError> {
     let mut out = Vec::new();
     let mut current = Some(head);
     while let Some(oid) = current {
         if out.len() >= want {
             return Ok(out);
         }
+        work.commit_read();
         let commit = repo.find_commit(oid)?;
         if commit.parent_count() > 1 {
             break;
@@ -168,6 +264,7 @@ fn walk(repo: &Repository, head: Oid, want: usize) -> Result<Vec<Oid>, StoreErro
         if out.len() >= want {
             break;
         }
+        work.commit_read();
         out.push(oid?);
     }
     Ok(out)
@@ -186,6 +283,7 @@ fn path_history(
     path: &str,
     follow: bool,
     want: usize,
+    work: &Work,
 ) -> Result<Vec<Oid>, StoreError> {
     let mut names: HashMap<Oid, String> = HashMap::from([(head, path.to_string())]);
     let mut found = Vec::new();
@@ -198,6 +296,7 @@ fn path_history(
         if found.len() >= want {
             return Ok(found);
         }
+        work.commit_read();
         let commit = repo.find_commit(oid)?;
         if commit.parent_count() > 1 {
             break;
@@ -215,6 +314,7 @@ fn path_history(
         if found.len() >= want {
             break;
         }
+        work.commit_read();
         let commit = repo.find_commit(oid?)?;
         visit(repo, &commit, follow, &mut names, &mut found)?;
     }

@@ -5,17 +5,16 @@
 //! change set from one head and commits it with that head as `base`, so a concurrent edit is
 //! merged or reported as a conflict, never overwritten.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
-use git2::{Oid, Repository, Sort};
+use git2::{Oid, Repository};
 use robot_wiki::PagePath;
 use robot_wiki::links::rewrite_links;
 use serde::Serialize;
 
 use crate::catalog::Catalog;
 use crate::error::StoreError;
-use crate::history::{CommitInfo, commit_info, entry_id};
+use crate::history::CommitInfo;
 use crate::repo::WikiRepo;
 use crate::repo_path::RepoPath;
 use crate::revision::CommitId;
@@ -174,7 +173,7 @@ impl WikiRepo {
     /// The page's attachments at head, sorted by name, each with the last commit that changed it.
     pub fn attachments(&self, page: &PagePath) -> Result<Vec<Attachment>, StoreError> {
         let catalog = self.catalog(None)?;
-        let (Some(head), Some(dir)) = (
+        let (Some(_), Some(dir)) = (
             catalog.commit,
             catalog.dir(&page.lookup_key(), &page.attachment_dir()),
         ) else {
@@ -188,33 +187,21 @@ impl WikiRepo {
         if files.is_empty() {
             return Ok(Vec::new());
         }
-        self.pool.with(|repo| {
-            let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
-            let last = last_changes(repo, head, dir.as_str(), &paths)?;
-            let mut infos: HashMap<Oid, CommitInfo> = HashMap::new();
-            let mut out = Vec::with_capacity(files.len());
-            for file in files {
-                let last_change = match last.get(file.path.as_str()) {
-                    Some(oid) => match infos.get(oid) {
-                        Some(info) => Some(info.clone()),
-                        None => {
-                            let info = commit_info(repo, &repo.find_commit(*oid)?, false)?;
-                            infos.insert(*oid, info.clone());
-                            Some(info)
-                        }
-                    },
-                    None => None,
-                };
-                out.push(Attachment {
-                    name: file.path.file_name().to_string(),
-                    path: file.path.clone(),
-                    size: file.size,
-                    blob_id: file.blob_id.clone(),
-                    last_change,
-                });
-            }
-            Ok(out)
-        })
+        let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
+        let mut last = self.last_changes(&paths, None)?.unwrap_or_default();
+        Ok(files
+            .into_iter()
+            .map(|file| Attachment {
+                name: file.path.file_name().to_string(),
+                path: file.path.clone(),
+                size: file.size,
+                blob_id: file.blob_id.clone(),
+                last_change: last.remove(file.path.as_str()).map(|mut c| {
+                    c.files.clear();
+                    c
+                }),
+            })
+            .collect())
     }
 }
 
@@ -267,58 +254,4 @@ fn backlink_rewrites(
         });
     }
     Ok(changes)
-}
-
-/// For each of `paths` (all inside folder `dir`), the newest commit that changed it.
-///
-/// One walk for all files; commits that leave the folder's tree untouched are skipped cheaply.
-fn last_changes(
-    repo: &Repository,
-    head: Oid,
-    dir: &str,
-    paths: &[&str],
-) -> Result<HashMap<String, Oid>, StoreError> {
-    let mut pending: Vec<&str> = paths.to_vec();
-    let mut found = HashMap::new();
-    let mut revwalk = repo.revwalk()?;
-    revwalk.set_sorting(Sort::TOPOLOGICAL | Sort::TIME)?;
-    revwalk.push(head)?;
-    for oid in revwalk {
-        if pending.is_empty() {
-            break;
-        }
-        let commit = repo.find_commit(oid?)?;
-        let tree = commit.tree()?;
-        let parent_trees = commit
-            .parents()
-            .map(|p| p.tree())
-            .collect::<Result<Vec<_>, _>>()?;
-        let dir_id = entry_id(&tree, dir)?;
-        let mut dir_unchanged = false;
-        for parent in &parent_trees {
-            if entry_id(parent, dir)? == dir_id {
-                dir_unchanged = true;
-            }
-        }
-        if dir_unchanged {
-            continue;
-        }
-        let mut still = Vec::with_capacity(pending.len());
-        for path in pending {
-            let mine = entry_id(&tree, path)?;
-            let mut touched = mine.is_some() || !parent_trees.is_empty();
-            for parent in &parent_trees {
-                if entry_id(parent, path)? == mine {
-                    touched = false;
-                }
-            }
-            if touched {
-                found.insert(path.to_string(), commit.id());
-            } else {
-                still.push(path);
-            }
-        }
-        pending = still;
-    }
-    Ok(found)
 }

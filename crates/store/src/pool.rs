@@ -7,9 +7,12 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
+use std::sync::Arc;
+
 use git2::Repository;
 
 use crate::error::StoreError;
+use crate::work::Work;
 
 /// Idle handles kept per repository; more concurrent callers open extra handles and drop them.
 const MAX_IDLE: usize = 4;
@@ -17,13 +20,15 @@ const MAX_IDLE: usize = 4;
 pub(crate) struct RepoPool {
     path: PathBuf,
     idle: Mutex<Vec<Repository>>,
+    work: Arc<Work>,
 }
 
 impl RepoPool {
-    pub(crate) fn new(path: PathBuf, first: Repository) -> RepoPool {
+    pub(crate) fn new(path: PathBuf, first: Repository, work: Arc<Work>) -> RepoPool {
         RepoPool {
             path,
             idle: Mutex::new(vec![first]),
+            work,
         }
     }
 
@@ -36,6 +41,7 @@ impl RepoPool {
         &self,
         f: impl FnOnce(&Repository) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
+        self.work.handle();
         let taken = lock(&self.idle).pop();
         let repo = match taken {
             Some(repo) => repo,

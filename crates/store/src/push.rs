@@ -105,6 +105,7 @@ impl WikiRepo {
             after: after.map(CommitId::from_oid),
         };
         if outcome.moved() {
+            self.after_head_moved();
             self.observer.notify(self.slug());
         }
         Ok((value, outcome))

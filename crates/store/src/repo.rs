@@ -10,10 +10,12 @@ use crate::catalog::Catalog;
 use crate::disk_usage::DiskUsage;
 use crate::error::StoreError;
 use crate::observer::CommitObserver;
+use crate::page_log::PageLog;
 use crate::pool::RepoPool;
 use crate::quota::Quota;
 use crate::repo_path::RepoPath;
 use crate::revision::{CommitId, Revision};
+use crate::work::{Work, WorkCount};
 
 /// The one branch every wiki has; `HEAD` points at it.
 pub const MAIN_REF: &str = "refs/heads/main";
@@ -53,6 +55,14 @@ pub struct WikiRepo {
     pub(crate) disk: Mutex<DiskUsage>,
     /// `(commit, pages)` for the last head whose pages were counted.
     pub(crate) page_total: Mutex<Option<(Oid, u64)>>,
+    /// The history index shared by the store's wikis (`None` for a repository being built).
+    pub(crate) page_log: Option<Arc<PageLog>>,
+    /// One maintenance run at a time (see `maintenance.rs`); writers never take it.
+    pub(crate) maintenance: Mutex<()>,
+    /// Serializes bringing this wiki's page log up to date in this process.
+    pub(crate) page_log_sync: Mutex<()>,
+    /// What this handle has done, for tests that count work instead of timing it.
+    pub(crate) work: Arc<Work>,
 }
 
 impl std::fmt::Debug for WikiRepo {
@@ -70,12 +80,18 @@ impl WikiRepo {
         slug: &str,
         path: PathBuf,
         observer: CommitObserver,
+        page_log: Option<Arc<PageLog>>,
     ) -> Result<WikiRepo, StoreError> {
         let repo = Repository::open_bare(&path)?;
+        let work = Arc::new(Work::default());
         Ok(WikiRepo {
             observer,
             slug: slug.to_string(),
-            pool: RepoPool::new(path, repo),
+            pool: RepoPool::new(path, repo, work.clone()),
+            page_log,
+            page_log_sync: Mutex::new(()),
+            maintenance: Mutex::new(()),
+            work,
             writer: Mutex::new(()),
             catalogs: Mutex::new(Vec::new()),
             count_cache: Mutex::new(None),
@@ -83,6 +99,11 @@ impl WikiRepo {
             disk: Mutex::new(DiskUsage::default()),
             page_total: Mutex::new(None),
         })
+    }
+
+    /// The git work this handle has done so far (see [`WorkCount`]).
+    pub fn work(&self) -> WorkCount {
+        self.work.count()
     }
 
     /// The wiki's slug.

@@ -10,11 +10,15 @@ use git2::{Repository, RepositoryInitOptions};
 
 use crate::error::StoreError;
 use crate::observer::CommitObserver;
+use crate::page_log::PageLog;
 use crate::pool::lock;
 use crate::quota::Quota;
 use crate::repo::WikiRepo;
 use crate::repo_path::RepoPath;
 use crate::write::{Author, Change, CommitRequest};
+
+/// The page log's database, beside the repositories (a name no slug can take).
+const PAGE_LOG_FILE: &str = ".page-log.sqlite3";
 
 /// Longest accepted slug.
 const MAX_SLUG_LEN: usize = 63;
@@ -30,6 +34,8 @@ pub struct Store {
     observer: CommitObserver,
     /// The quota every opened wiki starts with, until [`WikiRepo::set_quota`] says otherwise.
     default_quota: Option<Quota>,
+    /// The history index of every wiki here.
+    page_log: Arc<PageLog>,
 }
 
 impl std::fmt::Debug for Store {
@@ -46,11 +52,12 @@ impl Store {
         let root = root.into();
         fs::create_dir_all(&root)?;
         Ok(Store {
-            root,
+            root: root.clone(),
             wikis: Mutex::new(HashMap::new()),
             admin: Mutex::new(()),
             observer: CommitObserver::default(),
             default_quota: None,
+            page_log: Arc::new(PageLog::new(root.join(PAGE_LOG_FILE))),
         })
     }
 
@@ -104,6 +111,7 @@ impl Store {
                 slug,
                 staging.path().to_path_buf(),
                 CommitObserver::default(),
+                None,
             )?;
             wiki.commit(CommitRequest {
                 author: author.clone(),
@@ -137,7 +145,12 @@ impl Store {
         if !dir.is_dir() {
             return Err(StoreError::WikiNotFound(slug.to_string()));
         }
-        let wiki = WikiRepo::open(slug, dir, self.observer.clone())?;
+        let wiki = WikiRepo::open(
+            slug,
+            dir,
+            self.observer.clone(),
+            Some(self.page_log.clone()),
+        )?;
         wiki.set_quota(self.default_quota);
         let wiki = Arc::new(wiki);
         Ok(lock(&self.wikis)
@@ -151,7 +164,13 @@ impl Store {
         let dir = self.repo_dir(slug)?;
         let _admin = lock(&self.admin);
         lock(&self.wikis).remove(slug);
-        match fs::remove_dir_all(&dir) {
+        let removed = fs::remove_dir_all(&dir);
+        if let Err(err) = self.page_log.forget(slug) {
+            // A later wiki of that name is not misled: its history does not contain the
+            // recorded head, so its log is rebuilt.
+            tracing::warn!(wiki = slug, %err, "could not drop the page log of a deleted wiki");
+        }
+        match removed {
             Ok(()) => {
                 self.observer.notify(slug);
                 Ok(())

@@ -219,6 +219,7 @@ impl WikiRepo {
         let outcome = self.write_locked(author, message, declared, build);
         drop(writer);
         if let Ok(CommitOutcome::Committed { .. }) = &outcome {
+            self.after_head_moved();
             self.observer.notify(self.slug());
         }
         outcome
