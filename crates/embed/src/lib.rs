@@ -30,4 +30,9 @@ pub trait Embedder: Send + Sync {
     /// One unit-length vector per text, in order. Blocking and CPU-heavy: call it off the async
     /// runtime.
     fn embed(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, EmbedError>;
+    /// [`Embedder::embed`] for work nobody is waiting for (indexing a wiki): computed so that
+    /// requests, and queries being embedded, go first. The same vectors.
+    fn embed_in_background(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, EmbedError> {
+        self.embed(texts)
+    }
 }

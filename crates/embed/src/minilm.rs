@@ -30,8 +30,15 @@ pub struct MiniLm {
     model_id: String,
     dimensions: usize,
     /// Embedding saturates every core it gets; a bounded pool leaves the rest to requests.
+    /// Queries (someone is waiting) run here at normal priority.
     pool: rayon::ThreadPool,
+    /// Indexing runs here, on threads of the lowest scheduling priority ([`BACKGROUND_NICE`]),
+    /// so page views and queries take the CPU first while a large wiki embeds.
+    background: rayon::ThreadPool,
 }
+
+/// The nice value of background embedding threads (19 is the lowest priority).
+pub const BACKGROUND_NICE: i32 = 19;
 
 impl std::fmt::Debug for MiniLm {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -62,20 +69,28 @@ impl MiniLm {
             path: weights_path.clone(),
             reason: e.to_string(),
         })?;
+        let cannot_start = |e: rayon::ThreadPoolBuildError| EmbedError::BadModel {
+            path: dir.to_path_buf(),
+            reason: format!("cannot start embedding threads: {e}"),
+        };
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads.max(1))
             .thread_name(|i| format!("embed-{i}"))
             .build()
-            .map_err(|e| EmbedError::BadModel {
-                path: dir.to_path_buf(),
-                reason: format!("cannot start embedding threads: {e}"),
-            })?;
+            .map_err(cannot_start)?;
+        let background = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads.max(1))
+            .thread_name(|i| format!("embed-bg-{i}"))
+            .start_handler(|_| lower_this_threads_priority())
+            .build()
+            .map_err(cannot_start)?;
         Ok(MiniLm {
             model,
             tokenizer,
             model_id,
             dimensions: config.hidden_size,
             pool,
+            background,
         })
     }
 
@@ -127,6 +142,22 @@ impl Embedder for MiniLm {
         }
         self.pool.install(|| self.embed_batch(texts))
     }
+
+    fn embed_in_background(&self, texts: &[&str]) -> Result<Vec<Vec<f32>>, EmbedError> {
+        if texts.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.background.install(|| self.embed_batch(texts))
+    }
+}
+
+/// Gives the calling thread the lowest scheduling priority. On Linux the nice value is a
+/// per-thread attribute, so `setpriority(PRIO_PROCESS, 0)` from a thread changes only that
+/// thread. Failing only costs readers some speed, so it is logged, not fatal.
+fn lower_this_threads_priority() {
+    if let Err(err) = rustix::process::setpriority_process(None, BACKGROUND_NICE) {
+        tracing::warn!(%err, "cannot lower the priority of a background embedding thread");
+    }
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, EmbedError> {
@@ -171,6 +202,30 @@ mod tests {
         MiniLm::load(&dir, 2).unwrap_or_else(|e| {
             panic!("{e}\n(set ROBOT_MODEL_DIR or run scripts/fetch-model data/models)")
         })
+    }
+
+    #[test]
+    fn background_embedding_runs_at_the_lowest_priority_and_gives_the_same_vectors() {
+        let model = model();
+        let nice = model
+            .background
+            .install(|| rustix::process::getpriority_process(None))
+            .expect("getpriority");
+        assert_eq!(nice, BACKGROUND_NICE, "indexing threads yield to requests");
+        let foreground = model
+            .pool
+            .install(|| rustix::process::getpriority_process(None))
+            .expect("getpriority");
+        assert!(
+            foreground < BACKGROUND_NICE,
+            "query threads keep their priority"
+        );
+        let texts = ["reset my password", "the recipe needs two eggs"];
+        let now = model.embed(&texts).expect("embed");
+        let later = model.embed_in_background(&texts).expect("embed");
+        for (a, b) in now.iter().zip(&later) {
+            assert!(dot(a, b) > 0.9999);
+        }
     }
 
     #[test]

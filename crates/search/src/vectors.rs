@@ -114,7 +114,7 @@ impl SearchIndex {
                 let mut vectors = Vec::with_capacity(pending.len());
                 for group in pending.chunks(MODEL_CALL) {
                     let texts: Vec<&str> = group.iter().map(|(_, input)| input.as_str()).collect();
-                    vectors.extend(embedder.embed(&texts)?);
+                    vectors.extend(embedder.embed_in_background(&texts)?);
                 }
                 Ok::<_, robot_embed::EmbedError>(vectors)
             })

@@ -64,12 +64,17 @@ async fn main() -> Result<()> {
         .and_then(|v| v.parse().ok())
         .unwrap_or(10_000);
     let dir = tempfile::tempdir()?;
-    let config = ServerConfig::new(
+    let mut config = ServerConfig::new(
         "127.0.0.1:8080".parse()?,
         dir.path().join("data"),
         "localhost",
         url::Url::parse("http://localhost:8080")?,
     );
+    // A big wiki: past the default quota of a free wiki.
+    config.limits.quota = robot_store::Quota {
+        max_bytes: 4 << 30,
+        max_pages: 100_000,
+    };
     let state = AppState::open(config).await?;
     let alice = state.db.create_user("alice", "Alice").await?;
     let pages = corpus::pages()?;

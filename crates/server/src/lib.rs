@@ -32,6 +32,7 @@ pub mod state;
 pub mod templates;
 pub mod tenancy;
 pub mod thumbnail;
+pub mod view_cache;
 pub mod views;
 pub mod wikis;
 

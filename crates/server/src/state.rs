@@ -26,6 +26,8 @@ pub struct AppState {
     pub thumbnails: Arc<crate::thumbnail::Thumbnails>,
     /// Each wiki's page listing (sidebar, A–Z index), rebuilt when its head moves.
     pub listings: Arc<crate::listing_cache::ListingCache>,
+    /// Whole anonymous page views by validator (see `view_cache`).
+    pub views: Arc<crate::view_cache::ViewCache>,
     /// Page catalogs and link graphs, one per wiki, kept in step with each wiki's head.
     pub catalogs: Arc<robot_index::CatalogCache>,
     /// Full-text and passage search over every wiki, synced to a wiki's head before each search.
@@ -95,6 +97,9 @@ impl AppState {
             renders: Arc::new(RenderCache::new(512)),
             thumbnails: Arc::default(),
             listings: Arc::new(crate::listing_cache::ListingCache::new()),
+            views: Arc::new(crate::view_cache::ViewCache::new(
+                crate::view_cache::DEFAULT_CAPACITY_BYTES,
+            )),
             catalogs: Arc::new(robot_index::CatalogCache::new()),
             search,
             indexer,

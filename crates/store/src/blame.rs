@@ -203,13 +203,53 @@ fn line_count(text: &[u8]) -> usize {
     newlines + usize::from(text.last().is_some_and(|&b| b != b'\n'))
 }
 
-/// For each line of `new`, the line of `old` it was kept from (`None`: written in `new`), from
-/// git's line diff without context.
+/// For each line of `new`, the line of `old` it was kept from (`None`: written in `new`).
+///
+/// Lines both versions start and end with are matched directly (most edits change a few lines
+/// of a long page: an agent appends, a person fixes a paragraph); git's line diff, without
+/// context, matches only the part in between.
 fn line_map(old: &[u8], new: &[u8]) -> Result<Vec<Option<usize>>, StoreError> {
+    let old_lines = lines_of(old);
+    let new_lines = lines_of(new);
+    let prefix = old_lines
+        .iter()
+        .zip(&new_lines)
+        .take_while(|(a, b)| a == b)
+        .count();
+    let suffix = old_lines[prefix..]
+        .iter()
+        .rev()
+        .zip(new_lines[prefix..].iter().rev())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let (old_mid, new_mid) = (
+        &old_lines[prefix..old_lines.len() - suffix],
+        &new_lines[prefix..new_lines.len() - suffix],
+    );
+    let mut map: Vec<Option<usize>> = (0..prefix).map(Some).collect();
+    map.extend(
+        middle_map(&old_mid.concat(), &new_mid.concat(), new_mid.len())?
+            .into_iter()
+            .map(|kept| kept.map(|line| line + prefix)),
+    );
+    let old_suffix_start = old_lines.len() - suffix;
+    map.extend((0..suffix).map(|i| Some(old_suffix_start + i)));
+    Ok(map)
+}
+
+/// The lines of `text`, each with its newline (the last one may have none).
+fn lines_of(text: &[u8]) -> Vec<&[u8]> {
+    text.split_inclusive(|&b| b == b'\n').collect()
+}
+
+/// [`line_map`] of two texts that share no first or last line, by git's line diff.
+fn middle_map(old: &[u8], new: &[u8], total: usize) -> Result<Vec<Option<usize>>, StoreError> {
+    if old.is_empty() || new.is_empty() {
+        return Ok(vec![None; total]);
+    }
     let mut opts = DiffOptions::new();
     opts.context_lines(0).force_text(true);
     let patch = Patch::from_buffers(old, None, new, None, Some(&mut opts))?;
-    let total = line_count(new);
     let mut map = Vec::with_capacity(total);
     let mut old_at = 0;
     for h in 0..patch.num_hunks() {

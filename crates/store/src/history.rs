@@ -102,8 +102,8 @@ impl WikiRepo {
     }
 
     /// The newest commit touching each of `paths` (repository paths of files) in the history of
-    /// `at` (default: head); paths no commit touched are left out. `None` when `at` is not in
-    /// the branch's history any more.
+    /// `at` (default: head), without its changed files; paths no commit touched are left out.
+    /// `None` when `at` is not in the branch's history any more.
     pub fn last_changes(
         &self,
         paths: &[&str],
@@ -127,13 +127,22 @@ impl WikiRepo {
                         limit: 1,
                         ..LogQuery::default()
                     };
-                    if let Some(last) = self.log_walking_history(&q)?.into_iter().next() {
+                    if let Some(mut last) = self.log_walking_history(&q)?.into_iter().next() {
+                        last.files.clear();
                         out.insert((*path).to_string(), last);
                     }
                 }
                 Ok(Some(out))
             }
         }
+    }
+
+    /// The last commit that touched the file `path` at head (without its changed files): the
+    /// "last edited" of a page, the revision an agent reads.
+    pub fn last_change(&self, path: &RepoPath) -> Result<Option<CommitInfo>, StoreError> {
+        Ok(self
+            .last_changes(&[path.as_str()], None)?
+            .and_then(|mut found| found.remove(path.as_str())))
     }
 
     /// Brings the page log up to date with the branch (done by every read anyway; writers call

@@ -58,10 +58,10 @@ impl WikiRepo {
         Ok(disk.counts())
     }
 
-    /// Packs loose objects and rolls small packs up (`git repack -d --geometric=2`), then
-    /// writes the commit-graph with changed-path filters for git's own history walks (clones,
-    /// `git log` on a clone's server side). Runs beside readers and writers (see the module
-    /// docs); one run per wiki at a time. Listeners hear about it so usage is recorded again.
+    /// Packs loose objects and rolls small packs up (`git repack -d --geometric=2`). Runs
+    /// beside readers and writers (see the module docs); one run per wiki at a time. Listeners
+    /// hear about it so usage is recorded again. (No commit-graph: no read of ours walks
+    /// history, and writing one cost the writers beside it more than it saved.)
     pub fn maintain(&self) -> Result<MaintenanceReport, StoreError> {
         let _one = lock(&self.maintenance);
         let (bytes_before, before) = {
@@ -77,17 +77,6 @@ impl WikiRepo {
                 "-q",
                 "--geometric=2",
                 "--no-write-bitmap-index",
-            ],
-        )?;
-        git(
-            self.path(),
-            &[
-                "commit-graph",
-                "write",
-                "--reachable",
-                "--split",
-                "--changed-paths",
-                "--no-progress",
             ],
         )?;
         let took = started.elapsed();

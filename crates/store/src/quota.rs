@@ -265,7 +265,9 @@ impl WikiRepo {
     /// `disk_usage.rs`) and the number of pages at head (from the cached catalog).
     pub fn usage(&self) -> Result<Usage, StoreError> {
         let bytes = lock(&self.disk).measure(self.path())?;
-        let pages = self.page_count(None)?;
+        let head = self.pool.with(head_oid)?;
+        // The writer noted the count of the commit it made; no catalog is built per record.
+        let pages = self.pages_at(head)?;
         Ok(Usage { bytes, pages })
     }
 

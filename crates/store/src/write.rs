@@ -258,7 +258,13 @@ impl WikiRepo {
                     }
                     None => None,
                 };
-                let built = build(repo, head.as_ref())?;
+                let built = match build(repo, head.as_ref()) {
+                    Err(StoreError::Git(e)) if object_dir_vanished(&e) => {
+                        backoff(attempt);
+                        continue;
+                    }
+                    built => built?,
+                };
                 match &head {
                     Some(h) if h.tree_id() == built.tree => {
                         return Ok(CommitOutcome::Unchanged {
@@ -279,7 +285,13 @@ impl WikiRepo {
                 }
                 let tree = repo.find_tree(built.tree)?;
                 let parents: Vec<&Commit<'_>> = head.iter().collect();
-                let new = repo.commit(None, &author, &committer, &message, &tree, &parents)?;
+                let new = match repo.commit(None, &author, &committer, &message, &tree, &parents) {
+                    Err(e) if object_dir_vanished(&e) => {
+                        backoff(attempt);
+                        continue;
+                    }
+                    new => new?,
+                };
                 let expected = head.as_ref().map_or(Oid::ZERO_SHA1, Commit::id);
                 let reflog = format!("commit: {}", message.lines().next().unwrap_or_default());
                 match repo.reference_matching(MAIN_REF, new, true, expected, &reflog) {
@@ -406,6 +418,16 @@ fn clean_message(message: &str) -> String {
         .to_string();
     m.push('\n');
     m
+}
+
+/// True when writing a loose object failed because its fan-out folder (`objects/ab/`) was
+/// removed between libgit2 creating it and renaming the object into it: `git prune-packed`
+/// (run by maintenance beside writers) removes the folders it empties. git's own writers
+/// retry in that case; so do we (objects are content-addressed and no ref has moved, so
+/// building again is safe). The message is libgit2's, with the C library's `strerror` text
+/// (Rust programs run in the C locale).
+fn object_dir_vanished(e: &git2::Error) -> bool {
+    e.class() == git2::ErrorClass::Os && e.message().contains("No such file or directory")
 }
 
 /// A short, jittered pause so two processes retrying the same branch stop colliding.

@@ -411,3 +411,46 @@ fn blame_from_the_page_log_matches_git_blame() -> TestResult {
     }
     Ok(())
 }
+
+/// Measurement, not a check: sequential saves per second on a 1,000-page wiki around commit 100
+/// and around commit 4,000, with and without maintenance between them. Run with `cargo test -p
+/// robot-store --release --test page_log -- --ignored --nocapture write_rate`.
+#[test]
+#[ignore = "a measurement; run it by hand in release"]
+fn write_rate_as_history_grows() -> TestResult {
+    let seed: Vec<(String, String)> = (0..1000)
+        .map(|i| {
+            (
+                format!("Dir{}/Page{i}.md", i % 40),
+                format!("# Page {i}\n\ntext\n"),
+            )
+        })
+        .collect();
+    let seed: Vec<(&str, &str)> = seed.iter().map(|(p, c)| (p.as_str(), c.as_str())).collect();
+    for maintain in [false, true] {
+        let (_dir, _store, wiki) = seeded_wiki(&seed)?;
+        let mut rates = Vec::new();
+        let mut window = std::time::Instant::now();
+        for n in 1..=4000 {
+            commit(
+                &wiki,
+                "edit",
+                None,
+                vec![write(
+                    &format!("Dir{}/Page{}.md", n % 40, n % 100),
+                    &format!("# Page\n\nrevision {n}\n"),
+                )],
+            )?;
+            if maintain && wiki.maintenance_due()? {
+                wiki.maintain()?;
+            }
+            if n % 500 == 0 {
+                rates.push(500.0 / window.elapsed().as_secs_f64());
+                window = std::time::Instant::now();
+            }
+        }
+        let counts = wiki.object_counts()?;
+        eprintln!("maintain={maintain}: saves/s per 500 commits {rates:.0?}; {counts:?}");
+    }
+    Ok(())
+}

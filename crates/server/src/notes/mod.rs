@@ -77,7 +77,7 @@ mod usage;
 
 use std::sync::Arc;
 
-use robot_store::{CommitId, CommitInfo, LogQuery, RepoPath, Revision, StoreError, WikiRepo};
+use robot_store::{CommitId, CommitInfo, RepoPath, Revision, StoreError, WikiRepo};
 use robot_wiki::PagePath;
 
 pub use edit::EditOp;
@@ -226,19 +226,10 @@ impl<'a> Notes<'a> {
             .ok_or_else(|| NotesError::page_not_found(page))
     }
 
-    /// The last commit that touched `path` at head.
+    /// The last commit that touched `path` at head (without its changed files).
     async fn last_commit(&self, path: &RepoPath) -> NotesResult<Option<CommitInfo>> {
-        let query = LogQuery {
-            path: Some(path.clone()),
-            follow_renames: false,
-            skip: 0,
-            limit: 1,
-        };
-        Ok(self
-            .blocking(move |repo| repo.log(&query))
-            .await?
-            .into_iter()
-            .next())
+        let path = path.clone();
+        self.blocking(move |repo| repo.last_change(&path)).await
     }
 }
 

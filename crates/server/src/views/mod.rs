@@ -134,7 +134,10 @@ async fn page_get(
     let query = req.uri().query().unwrap_or("").to_string();
     let page = route.page;
     match route.action {
-        PageAction::View => page::view(&state, &ctx, &path, page, &query).await,
+        PageAction::View => {
+            let if_none_match = page::if_none_match(&req);
+            page::view(&state, &ctx, &path, page, &query, if_none_match.as_deref()).await
+        }
         PageAction::Edit => edit::edit_form(&state, &ctx, page).await,
         PageAction::History => match history::compare_redirect(&page, &query) {
             Some(redirect) => Ok(redirect),

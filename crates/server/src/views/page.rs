@@ -2,12 +2,15 @@
 
 use std::sync::Arc;
 
+use askama::Template as _;
 use axum::Extension;
+use axum::body::Bytes;
 use axum::extract::{Request, State};
-use axum::http::StatusCode;
-use axum::http::header::CONTENT_TYPE;
-use axum::response::{IntoResponse, Response};
-use robot_store::{CommitId, LogQuery};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_NONE_MATCH};
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Response};
+use robot_platform::policy::AccessLevel;
+use robot_store::CommitId;
 use robot_wiki::{PagePath, RenderOptions, render};
 
 use super::helpers::{
@@ -15,10 +18,11 @@ use super::helpers::{
     wiki_chrome,
 };
 use crate::context::WikiCtx;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::respond::{page as html_page, page_with_status};
 use crate::state::AppState;
 use crate::templates::{FolderTpl, MissingTpl, PageTpl, SourceTpl};
+use crate::view_cache::{matches, view_etag};
 
 /// `GET /`: the Home page.
 pub async fn home(
@@ -27,7 +31,24 @@ pub async fn home(
     req: Request,
 ) -> AppResult<Response> {
     let query = req.uri().query().unwrap_or("").to_string();
-    view(&state, &ctx, "Home", PagePath::home(), &query).await
+    let if_none_match = if_none_match(&req);
+    view(
+        &state,
+        &ctx,
+        "Home",
+        PagePath::home(),
+        &query,
+        if_none_match.as_deref(),
+    )
+    .await
+}
+
+/// The request's `If-None-Match` header, when it is text.
+pub fn if_none_match(req: &Request) -> Option<String> {
+    req.headers()
+        .get(IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
 }
 
 /// `GET /{page}`: the rendered page, an attachment, a folder listing, or a "create it" page.
@@ -37,16 +58,41 @@ pub async fn view(
     raw_path: &str,
     page: PagePath,
     query: &str,
+    if_none_match: Option<&str>,
 ) -> AppResult<Response> {
     ctx.require_read()?;
     let revision = match query_param(query, "revision") {
         Some(rev) => Some(resolve_revision(ctx, &rev).await?),
         None => None,
     };
+    // A view of the head has a validator before any work is done (see `view_cache`).
+    let validator = match &revision {
+        Some(_) => None,
+        None => blocking(&ctx.repo, |repo| repo.head())
+            .await?
+            .and_then(|head| view_etag(ctx, &head, raw_path, query).map(|etag| (etag, head))),
+    };
+    if let Some((etag, _)) = &validator {
+        if if_none_match.is_some_and(|tags| matches(tags, etag)) {
+            return Ok(with_validator(
+                StatusCode::NOT_MODIFIED.into_response(),
+                ctx,
+                etag,
+            ));
+        }
+        if ctx.user.is_none()
+            && let Some(body) = state.views.get(etag)
+        {
+            return Ok(with_validator(Html(body).into_response(), ctx, etag));
+        }
+    }
     let lookup = page.clone();
-    let at = revision.clone();
+    let at = revision
+        .clone()
+        .or_else(|| validator.as_ref().map(|(_, head)| head.clone()));
+    let resolve_at = at.clone();
     let found = blocking(&ctx.repo, move |repo| {
-        repo.resolve_page(&lookup, at.as_ref())
+        repo.resolve_page(&lookup, resolve_at.as_ref())
     })
     .await?;
     let Some(path) = found else {
@@ -57,7 +103,7 @@ pub async fn view(
         }
         return folder_or_missing(state, ctx, page).await;
     };
-    let Some((markdown, blob_id)) = read_text(ctx, &path, revision.clone()).await? else {
+    let Some((markdown, blob_id)) = read_text(ctx, &path, at.clone()).await? else {
         return folder_or_missing(state, ctx, page).await;
     };
     let rendered = {
@@ -84,15 +130,7 @@ pub async fn view(
         .clone()
         .unwrap_or_else(|| page_title(&page, None));
     let log_path = path.clone();
-    let last = blocking(&ctx.repo, move |repo| {
-        repo.log(&LogQuery {
-            path: Some(log_path),
-            follow_renames: false,
-            skip: 0,
-            limit: 1,
-        })
-    })
-    .await?;
+    let last = blocking(&ctx.repo, move |repo| repo.last_change(&log_path)).await?;
     let mut chrome = wiki_chrome(state, ctx, &title, Some(&page)).await?;
     let (html, lifted) = lift_leading_h1(&rendered.html);
     chrome.toc = rendered
@@ -114,9 +152,35 @@ pub async fn view(
         page_url: page.url(),
         html: html.to_string(),
         revision: revision.map(|r| r.short().to_string()),
-        last_change: last.first().map(change_row),
+        last_change: last.as_ref().map(change_row),
     };
-    html_page(&template)
+    let Some((etag, _)) = validator else {
+        return html_page(&template);
+    };
+    let body = Bytes::from(template.render().map_err(AppError::internal)?);
+    if ctx.user.is_none() {
+        state.views.put(etag.clone(), body.clone());
+    }
+    Ok(with_validator(Html(body).into_response(), ctx, &etag))
+}
+
+/// Adds the view's `ETag`, and asks caches to revalidate: publicly readable wikis may be
+/// stored by shared caches, the others only by the browser.
+fn with_validator(mut response: Response, ctx: &WikiCtx, etag: &str) -> Response {
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(etag) {
+        headers.insert(ETAG, value);
+    }
+    let public = ctx.user.is_none() && ctx.wiki.access.read == AccessLevel::Anonymous;
+    headers.insert(
+        CACHE_CONTROL,
+        HeaderValue::from_static(if public {
+            "no-cache"
+        } else {
+            "private, no-cache"
+        }),
+    );
+    response
 }
 
 async fn folder_or_missing(state: &AppState, ctx: &WikiCtx, page: PagePath) -> AppResult<Response> {

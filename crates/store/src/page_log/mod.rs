@@ -101,6 +101,17 @@ impl PageLog {
                     // Another process logged meanwhile; look again from what it recorded.
                     continue;
                 }
+                if !consistent(&tx, &now)? {
+                    // Rows that the recorded count does not account for (a crash between
+                    // statements of an older version, a file edited by hand): start over.
+                    tracing::warn!(
+                        wiki = slug,
+                        "page log rows disagree with its head; rebuilding"
+                    );
+                    clear(&tx, now.wiki)?;
+                    tx.commit()?;
+                    continue;
+                }
                 write(&tx, &now, head, new)?;
                 tx.commit()?;
                 return Ok(now.wiki);
@@ -136,7 +147,7 @@ impl PageLog {
     }
 
     /// The newest commit touching each of `paths` (exact files; paths never touched are left
-    /// out) in the history of `at` (default: the recorded head). `None` when `at` is not
+    /// out; the commits' `files` are left empty) in the history of `at` (default: the recorded head). `None` when `at` is not
     /// logged (not in the branch's history).
     pub(crate) fn last_changes(
         &self,
@@ -157,7 +168,7 @@ impl PageLog {
                 let info = match by_seq.get(&seq) {
                     Some(info) => info.clone(),
                     None => {
-                        let info = commit_at(conn, wiki, seq)?;
+                        let info = commit_summary_at(conn, wiki, seq)?;
                         by_seq.insert(seq, info.clone());
                         info
                     }
@@ -283,6 +294,15 @@ fn recorded(conn: &Connection, slug: &str) -> Result<Recorded, StoreError> {
         head,
         commits,
     })
+}
+
+/// True when the wiki's last row is the last of the `commits` it says it has (rows are numbered
+/// from 1 without gaps, so this is one index lookup, not a count).
+fn consistent(tx: &Transaction<'_>, now: &Recorded) -> Result<bool, StoreError> {
+    let last: Option<i64> = tx
+        .prepare_cached("SELECT max(seq) FROM commits WHERE wiki = ?1")?
+        .query_row(params![now.wiki], |row| row.get(0))?;
+    Ok(last.unwrap_or(0) == now.commits)
 }
 
 /// Records `new` on top of (or instead of) what `now` says is recorded, up to `head`.
@@ -436,6 +456,15 @@ fn touching_folder(
 fn commit_at(conn: &Connection, wiki: i64, seq: i64) -> Result<CommitInfo, StoreError> {
     conn.prepare_cached(
         "SELECT id, parents, author_name, author_email, time, tz, message, files
+         FROM commits WHERE wiki = ?1 AND seq = ?2",
+    )?
+    .query_row(params![wiki, seq], commit_row)?
+}
+
+/// The commit at `seq` without its changed files (a commit can change thousands: an import).
+fn commit_summary_at(conn: &Connection, wiki: i64, seq: i64) -> Result<CommitInfo, StoreError> {
+    conn.prepare_cached(
+        "SELECT id, parents, author_name, author_email, time, tz, message, '[]'
          FROM commits WHERE wiki = ?1 AND seq = ?2",
     )?
     .query_row(params![wiki, seq], commit_row)?

@@ -45,12 +45,24 @@ const DROP: &str = "
     DROP TABLE IF EXISTS logged_wikis;";
 
 /// Creates the tables, replacing those of another schema version.
+/// In one write transaction: servers sharing the file (or two stores on one root) may open it
+/// at the same moment, and one must not drop tables the other has started to fill.
 pub(super) fn prepare(conn: &Connection) -> Result<(), StoreError> {
-    let version: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
-    if version != VERSION {
-        conn.execute_batch(DROP)?;
+    conn.execute_batch("BEGIN IMMEDIATE")?;
+    let prepared = (|| {
+        let version: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
+        if version != VERSION {
+            conn.execute_batch(DROP)?;
+        }
+        conn.execute_batch(CREATE)?;
+        conn.pragma_update(None, "user_version", VERSION)?;
+        Ok::<_, StoreError>(())
+    })();
+    match prepared {
+        Ok(()) => conn.execute_batch("COMMIT")?,
+        Err(_) => {
+            let _ = conn.execute_batch("ROLLBACK");
+        }
     }
-    conn.execute_batch(CREATE)?;
-    conn.pragma_update(None, "user_version", VERSION)?;
-    Ok(())
+    prepared
 }
