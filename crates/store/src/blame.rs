@@ -34,11 +34,8 @@ impl WikiRepo {
         path: &RepoPath,
         at: Option<&CommitId>,
     ) -> Result<Vec<BlameChunk>, StoreError> {
-        let Some(page_log) = &self.page_log else {
-            return self.blame_walking_history(path, at);
-        };
         let wiki = self.pool.with(|repo| self.logged(repo))?;
-        let Some(history) = page_log.file_history(wiki, path.as_str(), at)? else {
+        let Some(history) = self.page_log.file_history(wiki, path.as_str(), at)? else {
             let at = at.map(|c| c.to_string()).unwrap_or_default();
             return Err(StoreError::RevisionNotFound(at));
         };

@@ -92,13 +92,8 @@ impl WikiRepo {
     /// Answered from the page log (an index lookup, whatever the history's length), brought up
     /// to date with the commits since it was last read first.
     pub fn log(&self, q: &LogQuery) -> Result<Vec<CommitInfo>, StoreError> {
-        match &self.page_log {
-            Some(page_log) => {
-                let wiki = self.pool.with(|repo| self.logged(repo))?;
-                page_log.log(wiki, q)
-            }
-            None => self.log_walking_history(q),
-        }
+        let wiki = self.pool.with(|repo| self.logged(repo))?;
+        self.page_log.log(wiki, q)
     }
 
     /// The newest commit touching each of `paths` (repository paths of files) in the history of
@@ -109,32 +104,8 @@ impl WikiRepo {
         paths: &[&str],
         at: Option<&CommitId>,
     ) -> Result<Option<HashMap<String, CommitInfo>>, StoreError> {
-        match &self.page_log {
-            Some(page_log) => {
-                let wiki = self.pool.with(|repo| self.logged(repo))?;
-                page_log.last_changes(wiki, paths, at)
-            }
-            None => {
-                if at.is_some_and(|at| self.head().ok().flatten().as_ref() != Some(at)) {
-                    return Err(StoreError::Index(
-                        "a repository without a page log answers at its head only".into(),
-                    ));
-                }
-                let mut out = HashMap::new();
-                for path in paths {
-                    let q = LogQuery {
-                        path: Some(RepoPath::parse(path)?),
-                        limit: 1,
-                        ..LogQuery::default()
-                    };
-                    if let Some(mut last) = self.log_walking_history(&q)?.into_iter().next() {
-                        last.files.clear();
-                        out.insert((*path).to_string(), last);
-                    }
-                }
-                Ok(Some(out))
-            }
-        }
+        let wiki = self.pool.with(|repo| self.logged(repo))?;
+        self.page_log.last_changes(wiki, paths, at)
     }
 
     /// The last commit that touched the file `path` at head (without its changed files): the
@@ -148,10 +119,7 @@ impl WikiRepo {
     /// Brings the page log up to date with the branch (done by every read anyway; writers call
     /// it so that the next read finds it current).
     pub fn sync_history(&self) -> Result<(), StoreError> {
-        if self.page_log.is_some() {
-            self.pool.with(|repo| self.logged(repo))?;
-        }
-        Ok(())
+        self.pool.with(|repo| self.logged(repo)).map(|_| ())
     }
 
     /// Logs a commit this handle just made, so the next read finds the log current. Failing
@@ -164,24 +132,21 @@ impl WikiRepo {
 
     /// Forgets this wiki's page log and records its whole history again (`robot reindex`).
     pub fn rebuild_history(&self) -> Result<(), StoreError> {
-        if let Some(page_log) = &self.page_log {
+        {
             let _sync = lock(&self.page_log_sync);
-            page_log.forget(self.slug())?;
+            self.page_log.forget(self.slug())?;
         }
         self.sync_history()
     }
 
     /// The wiki's page log row, current with the branch head.
     pub(crate) fn logged(&self, repo: &Repository) -> Result<i64, StoreError> {
-        let Some(page_log) = &self.page_log else {
-            return Err(StoreError::Index("this repository has no page log".into()));
-        };
-        if let Some(wiki) = page_log.current(self.slug(), head_oid(repo)?)? {
+        if let Some(wiki) = self.page_log.current(self.slug(), head_oid(repo)?)? {
             return Ok(wiki);
         }
         let _sync = lock(&self.page_log_sync);
         // Whoever held the lock may have logged it; either way log up to the head as it is now.
-        page_log.sync(self.slug(), repo, &self.work)
+        self.page_log.sync(self.slug(), repo, &self.work)
     }
 
     /// [`WikiRepo::log`] by walking git's history, as the page log is checked against: costs
@@ -216,23 +181,8 @@ impl WikiRepo {
 
     /// The number of commits reachable from head.
     pub fn commit_count(&self) -> Result<usize, StoreError> {
-        if let Some(page_log) = &self.page_log {
-            let wiki = self.pool.with(|repo| self.logged(repo))?;
-            return page_log.count(wiki);
-        }
-        self.pool.with(|repo| {
-            let Some(head) = head_oid(repo)? else {
-                return Ok(0);
-            };
-            if let Some((cached_head, n)) = *lock(&self.count_cache)
-                && cached_head == head
-            {
-                return Ok(n);
-            }
-            let n = walk(repo, head, usize::MAX, &self.work)?.len();
-            *lock(&self.count_cache) = Some((head, n));
-            Ok(n)
-        })
+        let wiki = self.pool.with(|repo| self.logged(repo))?;
+        self.page_log.count(wiki)
     }
 
     /// One commit with its changed files.

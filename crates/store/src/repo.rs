@@ -45,8 +45,6 @@ pub struct WikiRepo {
     pub(crate) writer: Mutex<()>,
     /// Recently used file catalogs, most recent last.
     pub(crate) catalogs: Mutex<Vec<Arc<Catalog>>>,
-    /// `(head, number of commits)` for the last head counted.
-    pub(crate) count_cache: Mutex<Option<(Oid, usize)>>,
     /// Told about every commit this handle makes.
     pub(crate) observer: CommitObserver,
     /// The limits writes are checked against (`None`: unlimited).
@@ -55,8 +53,8 @@ pub struct WikiRepo {
     pub(crate) disk: Mutex<DiskUsage>,
     /// `(commit, pages)` for the last head whose pages were counted.
     pub(crate) page_total: Mutex<Option<(Oid, u64)>>,
-    /// The history index shared by the store's wikis (`None` for a repository being built).
-    pub(crate) page_log: Option<Arc<PageLog>>,
+    /// The history index shared by the store's wikis.
+    pub(crate) page_log: Arc<PageLog>,
     /// One maintenance run at a time (see `maintenance.rs`); writers never take it.
     pub(crate) maintenance: Mutex<()>,
     /// Serializes bringing this wiki's page log up to date in this process.
@@ -80,7 +78,7 @@ impl WikiRepo {
         slug: &str,
         path: PathBuf,
         observer: CommitObserver,
-        page_log: Option<Arc<PageLog>>,
+        page_log: Arc<PageLog>,
     ) -> Result<WikiRepo, StoreError> {
         let repo = Repository::open_bare(&path)?;
         let work = Arc::new(Work::default());
@@ -94,7 +92,6 @@ impl WikiRepo {
             work,
             writer: Mutex::new(()),
             catalogs: Mutex::new(Vec::new()),
-            count_cache: Mutex::new(None),
             quota: Mutex::new(None),
             disk: Mutex::new(DiskUsage::default()),
             page_total: Mutex::new(None),

@@ -112,7 +112,8 @@ impl Store {
                 slug,
                 staging.path().to_path_buf(),
                 CommitObserver::default(),
-                None,
+                // Its first commit is the wiki's: logged under the slug it is published as.
+                self.page_log.clone(),
             )?;
             wiki.commit(CommitRequest {
                 author: author.clone(),
@@ -146,12 +147,7 @@ impl Store {
         if !dir.is_dir() {
             return Err(StoreError::WikiNotFound(slug.to_string()));
         }
-        let wiki = WikiRepo::open(
-            slug,
-            dir,
-            self.observer.clone(),
-            Some(self.page_log.clone()),
-        )?;
+        let wiki = WikiRepo::open(slug, dir, self.observer.clone(), self.page_log.clone())?;
         wiki.set_quota(self.default_quota);
         let wiki = Arc::new(wiki);
         Ok(lock(&self.wikis)

@@ -143,6 +143,30 @@ fn git(repo: &WikiRepo, args: &[&str]) -> Result<String, Box<dyn std::error::Err
     Ok(String::from_utf8(out.stdout)?.trim().to_string())
 }
 
+/// `git <args>` on the wiki with `input` on its standard input; its output, trimmed.
+fn git_with_input(
+    repo: &WikiRepo,
+    args: &[&str],
+    input: &str,
+) -> Result<String, Box<dyn std::error::Error>> {
+    use std::io::Write as _;
+    let mut child = Command::new("git")
+        .arg("--git-dir")
+        .arg(repo.path())
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()?;
+    child
+        .stdin
+        .take()
+        .ok_or("stdin")?
+        .write_all(input.as_bytes())?;
+    let out = child.wait_with_output()?;
+    assert!(out.status.success(), "git {args:?}");
+    Ok(String::from_utf8(out.stdout)?.trim().to_string())
+}
+
 #[test]
 fn random_histories_match_git_at_every_step() -> TestResult {
     for seed in [1, 7, 42] {
@@ -169,63 +193,25 @@ fn merges_made_outside_the_store_are_logged_as_git_sees_them() -> TestResult {
     commit(&wiki, "main edits B", None, vec![write("B.md", "b\n")])?;
     let ours = git(&wiki, &["rev-parse", "main"])?;
     // A side branch from `base` edits A, then a merge commit joins them (as a push would bring).
-    let side_tree = {
-        let a = Command::new("git")
-            .arg("--git-dir")
-            .arg(wiki.path())
-            .args(["hash-object", "-w", "--stdin"])
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .spawn()?;
-        let mut a = a;
-        use std::io::Write as _;
-        a.stdin.take().ok_or("stdin")?.write_all(b"a, side\n")?;
-        let a_blob = String::from_utf8(a.wait_with_output()?.stdout)?
-            .trim()
-            .to_string();
-        let home = git(&wiki, &["rev-parse", &format!("{base}:Home.md")])?;
-        let listing = format!("100644 blob {a_blob}\tA.md\n100644 blob {home}\tHome.md\n");
-        let mut mk = Command::new("git")
-            .arg("--git-dir")
-            .arg(wiki.path())
-            .arg("mktree")
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .spawn()?;
-        mk.stdin
-            .take()
-            .ok_or("stdin")?
-            .write_all(listing.as_bytes())?;
-        String::from_utf8(mk.wait_with_output()?.stdout)?
-            .trim()
-            .to_string()
-    };
+    let a_blob = git_with_input(&wiki, &["hash-object", "-w", "--stdin"], "a, side\n")?;
+    let home = git(&wiki, &["rev-parse", &format!("{base}:Home.md")])?;
+    let side_tree = git_with_input(
+        &wiki,
+        &["mktree"],
+        &format!("100644 blob {a_blob}\tA.md\n100644 blob {home}\tHome.md\n"),
+    )?;
     let side = git(
         &wiki,
         &["commit-tree", &side_tree, "-p", &base, "-m", "side edits A"],
     )?;
-    let merged_tree = {
-        let b = git(&wiki, &["rev-parse", &format!("{ours}:B.md")])?;
-        let a = git(&wiki, &["rev-parse", &format!("{side}:A.md")])?;
-        let home = git(&wiki, &["rev-parse", &format!("{base}:Home.md")])?;
-        let listing =
-            format!("100644 blob {a}\tA.md\n100644 blob {b}\tB.md\n100644 blob {home}\tHome.md\n");
-        let mut mk = Command::new("git")
-            .arg("--git-dir")
-            .arg(wiki.path())
-            .arg("mktree")
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .spawn()?;
-        use std::io::Write as _;
-        mk.stdin
-            .take()
-            .ok_or("stdin")?
-            .write_all(listing.as_bytes())?;
-        String::from_utf8(mk.wait_with_output()?.stdout)?
-            .trim()
-            .to_string()
-    };
+    let b = git(&wiki, &["rev-parse", &format!("{ours}:B.md")])?;
+    let merged_tree = git_with_input(
+        &wiki,
+        &["mktree"],
+        &format!(
+            "100644 blob {a_blob}\tA.md\n100644 blob {b}\tB.md\n100644 blob {home}\tHome.md\n"
+        ),
+    )?;
     let merge = git(
         &wiki,
         &[
