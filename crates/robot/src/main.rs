@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context as _, bail};
 use clap::{Parser, Subcommand};
+use robot_platform::policy::{AccessLevel, AccessSettings};
 use robot_platform::{QuotaOverride, Slug, TokenRole};
 use robot_server::config::DEFAULT_MAX_WIKIS_PER_USER;
 use robot_server::limits::{self, LimitsConfig, Rate, Rates};
@@ -218,6 +219,21 @@ enum WikiCommand {
         slug: String,
         /// `on` or `off`; without it, the current state is shown.
         state: Option<String>,
+    },
+    /// Show or change who may read, write and upload (`anonymous`, `registered`, `approved`,
+    /// `admin`); a new wiki is private (`approved` everywhere).
+    Access {
+        /// Slug of the wiki.
+        slug: String,
+        /// Who may read pages, history and attachments.
+        #[arg(long)]
+        read: Option<AccessLevel>,
+        /// Who may edit, rename and delete pages.
+        #[arg(long)]
+        write: Option<AccessLevel>,
+        /// Who may upload and change attachments.
+        #[arg(long)]
+        attachments: Option<AccessLevel>,
     },
     /// Delete a wiki with its repository.
     Delete {
@@ -462,6 +478,31 @@ async fn wiki(state: &AppState, cmd: WikiCommand) -> anyhow::Result<()> {
             } else {
                 println!("{}	off", wiki.slug);
             }
+            Ok(())
+        }
+        WikiCommand::Access {
+            slug,
+            read,
+            write,
+            attachments,
+        } => {
+            let mut wiki = find_wiki(state, &slug).await?;
+            if read.is_some() || write.is_some() || attachments.is_some() {
+                let access = AccessSettings {
+                    read: read.unwrap_or(wiki.access.read),
+                    write: write.unwrap_or(wiki.access.write),
+                    attachments: attachments.unwrap_or(wiki.access.attachments),
+                };
+                wiki = state
+                    .db
+                    .update_wiki(&wiki.slug, &wiki.display_name, &wiki.description, &access)
+                    .await?;
+            }
+            let access = wiki.access;
+            println!(
+                "{}\tread={}\twrite={}\tattachments={}",
+                wiki.slug, access.read, access.write, access.attachments
+            );
             Ok(())
         }
         WikiCommand::Delete { slug, yes } => {

@@ -34,3 +34,40 @@ fn git_access_is_shown_and_switched() {
     let off = robot(dir.path(), &["wiki", "git", "notes", "off"]);
     assert_eq!(stdout(&off).trim(), "notes\toff");
 }
+
+#[test]
+fn access_levels_are_shown_and_changed_one_at_a_time() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for args in [
+        &["user", "add", "alice"][..],
+        &["wiki", "create", "notes", "--owner", "alice"][..],
+    ] {
+        let done = robot(dir.path(), args);
+        assert!(done.status.success(), "{args:?}: {done:?}");
+    }
+    let shown = robot(dir.path(), &["wiki", "access", "notes"]);
+    assert_eq!(
+        stdout(&shown).trim(),
+        "notes\tread=approved\twrite=approved\tattachments=approved",
+        "private by default"
+    );
+
+    let opened = robot(
+        dir.path(),
+        &["wiki", "access", "notes", "--read", "anonymous"],
+    );
+    assert!(opened.status.success(), "{opened:?}");
+    assert_eq!(
+        stdout(&opened).trim(),
+        "notes\tread=anonymous\twrite=approved\tattachments=approved",
+        "only the level named changes"
+    );
+
+    let typo = robot(
+        dir.path(),
+        &["wiki", "access", "notes", "--write", "everyone"],
+    );
+    assert!(!typo.status.success(), "an unknown level is refused");
+    let still = robot(dir.path(), &["wiki", "access", "notes"]);
+    assert!(stdout(&still).contains("write=approved"), "{still:?}");
+}

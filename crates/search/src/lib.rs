@@ -30,4 +30,4 @@ pub use error::SearchError;
 pub use index::{Hit, SearchFilter, SearchIndex, SyncOutcome};
 pub use query::MatchQuery;
 pub use vectors::VectorLag;
-pub use worker::{Indexer, ReindexRunning, ReindexStatus};
+pub use worker::{IDLE_RECHECK, Indexer, ReindexRunning, ReindexStatus};

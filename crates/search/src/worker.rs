@@ -12,7 +12,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use robot_embed::Embedder;
 use robot_store::Store;
@@ -23,6 +23,10 @@ use crate::index::SearchIndex;
 /// Chunks embedded between two looks at the queue: enough to amortise finding them, few enough
 /// that a new commit waits a few seconds at most for its sync.
 const EMBED_BATCH: usize = 64;
+
+/// How often an idle worker with an embedder looks for passages that other processes indexed
+/// without telling it (one indexed query when there are none).
+pub const IDLE_RECHECK: Duration = Duration::from_secs(3);
 
 /// The state of the last full rebuild of a wiki started through [`Indexer::reindex`].
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -200,11 +204,19 @@ impl Indexer {
         loop {
             let mut dirty = BTreeSet::new();
             if !embedding {
-                match inbox.recv().await {
-                    Some(slug) => {
+                // Idle. Another process (a CLI import, a second server) may leave passages
+                // waiting for vectors without any change reaching this one's queue, so with an
+                // embedder the worker also looks for them now and then.
+                let next = match &self.embedder {
+                    Some(_) => tokio::time::timeout(IDLE_RECHECK, inbox.recv()).await.ok(),
+                    None => Some(inbox.recv().await),
+                };
+                match next {
+                    Some(Some(slug)) => {
                         dirty.insert(slug);
                     }
-                    None => return,
+                    Some(None) => return,
+                    None => {}
                 }
             }
             while let Ok(slug) = inbox.try_recv() {

@@ -5,7 +5,11 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Duration;
 
-use robot_search::{ChunkHit, ChunkSearch, Indexer, QueryVector, SearchFilter, SearchMode};
+use robot_search::{
+    ChunkHit, ChunkSearch, IDLE_RECHECK, Indexer, QueryVector, SearchFilter, SearchIndex,
+    SearchMode,
+};
+use robot_store::Store;
 use robot_store::{Change, RepoPath};
 
 mod support;
@@ -231,6 +235,49 @@ async fn the_indexer_follows_commits_deletions_and_heals_on_start() {
         indexer.reindex_status("w"),
         robot_search::ReindexStatus::Idle
     );
+}
+
+#[tokio::test]
+async fn passages_indexed_by_another_process_are_embedded_without_a_change_here() {
+    let f = Fixture::new().await;
+    let _indexer = Indexer::start(
+        Arc::clone(&f.index),
+        Arc::clone(&f.store),
+        Some(Arc::clone(&f.embedder)),
+    );
+    // Another process (`robot wiki create --from-git` beside the server): its own store and
+    // index handles on the same files, so no change reaches this indexer's queue.
+    let other_store = Store::open(f.dir.path().join("wikis")).expect("store");
+    let wiki = other_store
+        .create_wiki(
+            "w",
+            &[("Garden.md".to_string(), GARDEN.as_bytes().to_vec())],
+            &support::author(),
+            "seed",
+        )
+        .expect("wiki");
+    let other_index = SearchIndex::open(&f.dir.path().join("search.db"))
+        .await
+        .expect("index");
+    other_index.sync("w", &wiki).await.expect("sync");
+    let model = f.embedder.model_id().to_string();
+    let lag = f.index.vector_lag("w", &model).await.expect("lag");
+    assert!(
+        lag.pending > 0,
+        "the other process left passages to embed: {lag:?}"
+    );
+    let deadline = std::time::Instant::now() + IDLE_RECHECK * 3;
+    loop {
+        let lag = f.index.vector_lag("w", &model).await.expect("lag");
+        if lag.pending == 0 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "still pending: {lag:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 #[tokio::test]

@@ -5,6 +5,7 @@
 
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Environment variable carrying the only ref a push may update.
 pub const ENV_BRANCH: &str = "ROBOT_BRANCH";
@@ -67,8 +68,16 @@ exit $status
 pub fn install(dir: &Path) -> io::Result<PathBuf> {
     std::fs::create_dir_all(dir)?;
     let path = dir.join("pre-receive");
-    // Write beside, then rename: a push running during start-up never sees half a script.
-    let staging = dir.join("pre-receive.tmp");
+    // Write beside, then rename: a push running during start-up never sees half a script. The
+    // staging name is this installer's own: CLI commands start beside a running server (and each
+    // other) and install the same hooks at once; a shared name let one rename the other's file
+    // away.
+    static INSTALLS: AtomicUsize = AtomicUsize::new(0);
+    let staging = dir.join(format!(
+        "pre-receive.{}-{}.tmp",
+        std::process::id(),
+        INSTALLS.fetch_add(1, Ordering::Relaxed)
+    ));
     std::fs::write(&staging, PRE_RECEIVE)?;
     make_executable(&staging)?;
     std::fs::rename(&staging, &path)?;
@@ -84,4 +93,31 @@ fn make_executable(path: &Path) -> io::Result<()> {
 #[cfg(not(unix))]
 fn make_executable(_path: &Path) -> io::Result<()> {
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn installers_running_at_once_all_succeed_and_leave_one_whole_hook() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let hooks = dir.path().join("git-hooks");
+        let installers: Vec<_> = (0..8)
+            .map(|_| {
+                let hooks = hooks.clone();
+                std::thread::spawn(move || (0..20).try_for_each(|_| install(&hooks).map(drop)))
+            })
+            .collect();
+        for installer in installers {
+            installer.join().expect("thread").expect("install");
+        }
+        let names: Vec<String> = std::fs::read_dir(&hooks)
+            .expect("hooks")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, ["pre-receive"], "no staging file is left behind");
+        let script = std::fs::read_to_string(hooks.join("pre-receive")).expect("hook");
+        assert_eq!(script, PRE_RECEIVE);
+    }
 }
