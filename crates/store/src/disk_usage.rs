@@ -19,7 +19,7 @@
 //! this process has written since, re-walked when older than [`REMEASURE_AFTER`]. Writes of other
 //! processes (a git push in another server) are seen within that delay.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -109,7 +109,7 @@ impl DiskUsage {
     pub(crate) fn measure(&mut self, root: &Path) -> io::Result<u64> {
         let listed_at = SystemTime::now();
         let objects = root.join("objects");
-        let mut seen = Vec::new();
+        let mut seen = HashSet::new();
         let mut total = 0;
         self.objects = ObjectCounts::default();
         for entry in read_dir_or_empty(root)? {
@@ -139,7 +139,7 @@ impl DiskUsage {
         &mut self,
         objects: &Path,
         listed_at: SystemTime,
-        seen: &mut Vec<PathBuf>,
+        seen: &mut HashSet<PathBuf>,
     ) -> io::Result<u64> {
         let mut total = 0;
         for entry in read_dir_or_empty(objects)? {
@@ -179,7 +179,7 @@ impl DiskUsage {
             };
             total += listed.bytes;
             self.objects.loose += listed.files;
-            seen.push(path);
+            seen.insert(path);
         }
         Ok(total)
     }

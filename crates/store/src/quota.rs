@@ -273,8 +273,8 @@ impl WikiRepo {
 
     /// The usage a writer checks against: [`WikiRepo::usage`] at most a second old, plus what
     /// this process has written since (see `disk_usage.rs`), so busy wikis do not walk their
-    /// repository on every write.
-    pub(crate) fn usage_for_write(&self) -> Result<Usage, StoreError> {
+    /// repository on every write. The background usage recorder reads this too.
+    pub fn usage_for_write(&self) -> Result<Usage, StoreError> {
         let bytes = lock(&self.disk).current(self.path())?;
         let head = self.pool.with(head_oid)?;
         let pages = self.pages_at(head)?;

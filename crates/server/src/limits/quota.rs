@@ -59,6 +59,12 @@ async fn measure(store: &Arc<Store>, slug: &str) -> AppResult<Usage> {
     Ok(tokio::task::spawn_blocking(move || store.wiki(&slug)?.usage()).await??)
 }
 
+async fn recent(store: &Arc<Store>, slug: &str) -> AppResult<Usage> {
+    let store = Arc::clone(store);
+    let slug = slug.to_string();
+    Ok(tokio::task::spawn_blocking(move || store.wiki(&slug)?.usage_for_write()).await??)
+}
+
 /// Listens to `store`'s changes and queues every changed wiki for [`spawn_recorder`].
 pub fn usage_queue(store: &Store) -> mpsc::UnboundedReceiver<String> {
     let (tx, rx) = mpsc::unbounded_channel();
@@ -83,7 +89,10 @@ pub fn spawn_recorder(db: Db, store: Arc<Store>, mut queue: mpsc::UnboundedRecei
                     // Deleted: its usage rows went with it.
                     continue;
                 }
-                let recorded = match measure(&store, &slug).await {
+                // A burst of commits must not walk the repository once per commit: the
+                // writers' running figure (a walk at most a second old plus what was written
+                // since) is what gets recorded.
+                let recorded = match recent(&store, &slug).await {
                     Ok(usage) => db
                         .record_usage(&slug, usage.bytes, usage.pages)
                         .await
