@@ -14,7 +14,7 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use git2::{Commit, ErrorCode, MergeOptions, Oid, Repository, Signature};
+use git2::{Commit, ErrorCode, MergeOptions, Oid, Repository, Signature, Tree};
 use serde::Serialize;
 
 use crate::error::StoreError;
@@ -364,10 +364,20 @@ fn build_tree(
     match (base, head) {
         (Some(base), Some(head)) if base != head.id() => {
             let base_tree = find_commit(repo, base, &base.to_string())?.tree()?;
+            let head_tree = head.tree()?;
+            if untouched_between(&base_tree, &head_tree, changes) {
+                // Nothing the writer's changes touch moved since their base (other pages did):
+                // the changes apply to the head as they are, and nothing was merged. Saying
+                // "merged" here told agents something untrue on nearly every save.
+                return Ok(Built {
+                    tree: apply_changes(repo, Some(&head_tree), changes)?,
+                    merged: false,
+                });
+            }
             let theirs = repo.find_tree(apply_changes(repo, Some(&base_tree), changes)?)?;
             let mut opts = MergeOptions::new();
             opts.find_renames(true);
-            let mut index = repo.merge_trees(&base_tree, &head.tree()?, &theirs, Some(&opts))?;
+            let mut index = repo.merge_trees(&base_tree, &head_tree, &theirs, Some(&opts))?;
             if index.has_conflicts() {
                 return Err(conflict(head.id(), &index)?);
             }
@@ -385,6 +395,24 @@ fn build_tree(
             })
         }
     }
+}
+
+/// Whether every path `changes` touch (both ends of a move, a deleted folder as a whole) is
+/// the same entry in `base` and `head`.
+fn untouched_between(base: &Tree<'_>, head: &Tree<'_>, changes: &[Change]) -> bool {
+    let same = |path: &RepoPath| {
+        let at = |tree: &Tree<'_>| {
+            tree.get_path(std::path::Path::new(path.as_str()))
+                .ok()
+                .map(|e| (e.id(), e.filemode()))
+        };
+        at(base) == at(head)
+    };
+    changes.iter().all(|change| match change {
+        Change::Write { path, .. } | Change::Delete { path } => same(path),
+        Change::DeleteTree { prefix } => same(prefix),
+        Change::Move { from, to } => same(from) && same(to),
+    })
 }
 
 /// A [`StoreError::Conflict`] listing the conflicting paths of a merge index.

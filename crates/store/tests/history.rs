@@ -299,11 +299,12 @@ fn stale_base_merge_detects_delete_edit_conflicts() -> TestResult {
         Err(StoreError::Conflict { paths, .. }) => assert_eq!(paths, vec!["Page.md".to_string()]),
         other => panic!("expected a conflict, got {other:?}"),
     }
-    // A stale base that touches another file merges.
+    // A stale base whose write touches a file nobody changed since is applied as it is:
+    // nothing was merged, and the deletion made since stays.
     let outcome = commit(&wiki, "other", base, vec![write("Other.md", "o2\n")])?;
     assert!(matches!(
         outcome,
-        CommitOutcome::Committed { merged: true, .. }
+        CommitOutcome::Committed { merged: false, .. }
     ));
     assert_eq!(read_str(&wiki, "Page.md")?, None);
     assert_eq!(read_str(&wiki, "Other.md")?.as_deref(), Some("o2\n"));
@@ -313,5 +314,54 @@ fn stale_base_merge_detects_delete_edit_conflicts() -> TestResult {
         commit(&wiki, "x", Some(bogus), vec![write("y.md", "y")]),
         Err(StoreError::RevisionNotFound(_))
     ));
+    Ok(())
+}
+
+/// Issue 19: an agent reads a page (its revision is the page's last change), another page is
+/// written, then the agent saves. Nothing it read had changed, so nothing may be called merged;
+/// a real concurrent edit of the same page still is.
+#[test]
+fn a_save_on_a_stale_head_is_merged_only_when_its_page_changed() -> TestResult {
+    let (_dir, _store, wiki) =
+        seeded_wiki(&[("Page.md", "one\ntwo\nthree\n"), ("Other.md", "o\n")])?;
+    let read_at = wiki.head()?;
+    commit(&wiki, "elsewhere", None, vec![write("Other.md", "o2\n")])?;
+    let outcome = commit(
+        &wiki,
+        "mine",
+        read_at.clone(),
+        vec![write("Page.md", "one\ntwo\nthree\nfour\n")],
+    )?;
+    assert!(
+        matches!(outcome, CommitOutcome::Committed { merged: false, .. }),
+        "{outcome:?}"
+    );
+    assert_eq!(
+        read_str(&wiki, "Other.md")?.as_deref(),
+        Some("o2\n"),
+        "the other write stays"
+    );
+
+    let read_at = wiki.head()?;
+    commit(
+        &wiki,
+        "theirs",
+        None,
+        vec![write("Page.md", "ONE\ntwo\nthree\nfour\n")],
+    )?;
+    let outcome = commit(
+        &wiki,
+        "mine again",
+        read_at,
+        vec![write("Page.md", "one\ntwo\nthree\nfour\nfive\n")],
+    )?;
+    assert!(
+        matches!(outcome, CommitOutcome::Committed { merged: true, .. }),
+        "{outcome:?}"
+    );
+    assert_eq!(
+        read_str(&wiki, "Page.md")?.as_deref(),
+        Some("ONE\ntwo\nthree\nfour\nfive\n")
+    );
     Ok(())
 }
