@@ -10,6 +10,8 @@ use std::process::{Command, Stdio};
 
 use anyhow::{Context as _, Result, bail, ensure};
 
+use crate::process::stdout_of;
+
 #[allow(dead_code)]
 #[path = "../../search/eval/corpus.rs"]
 mod eval;
@@ -176,17 +178,10 @@ fn path_str(path: &Path) -> Result<String> {
 
 /// Runs git in `dir`, failing with its stderr.
 pub fn git(dir: &Path, args: &[&str]) -> Result<String> {
-    let out = Command::new("git")
-        .args(args)
-        .current_dir(dir)
-        .output()
-        .with_context(|| format!("running git {args:?}"))?;
-    ensure!(
-        out.status.success(),
-        "git {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    stdout_of(
+        Command::new("git").args(args).current_dir(dir),
+        &format!("git {args:?}"),
+    )
 }
 
 #[cfg(test)]

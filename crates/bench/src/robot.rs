@@ -8,12 +8,12 @@ use std::time::{Duration, Instant};
 use anyhow::{Context as _, Result, ensure};
 
 use crate::http::Http;
-use crate::process::{Service, free_port};
+use crate::process::{Service, free_port, stdout_of};
 
 pub struct Robot {
     pub service: Service,
-    bin: PathBuf,
-    data: PathBuf,
+    /// The CLI on the server's data directory.
+    pub cli: Cli,
     base_url: String,
     /// From spawn to the first answer of `/-/healthz`.
     pub cold_start: Duration,
@@ -49,8 +49,11 @@ impl Robot {
             .await?;
         Ok(Robot {
             service,
-            bin: bin.to_path_buf(),
-            data: data.to_path_buf(),
+            cli: Cli {
+                bin: bin.to_path_buf(),
+                data: data.to_path_buf(),
+                base_url: base_url.clone(),
+            },
             base_url,
             cold_start,
         })
@@ -67,19 +70,7 @@ impl Robot {
 
     /// Runs a CLI command on the server's data directory and returns its stdout.
     pub fn cli(&self, args: &[&str]) -> Result<String> {
-        let mut command = Command::new(&self.bin);
-        command.args(args);
-        unlimited(&mut command, &self.data);
-        command.env("ROBOT_BASE_URL", &self.base_url);
-        let out = command
-            .output()
-            .with_context(|| format!("running robot {args:?}"))?;
-        ensure!(
-            out.status.success(),
-            "robot {args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+        self.cli.run(args)
     }
 
     /// Mints an editor token on `slug` and returns its secret.
@@ -123,6 +114,24 @@ impl Robot {
             reply.status()
         );
         Ok(cookies.join("; "))
+    }
+}
+
+/// `robot` commands on one data directory; cloneable, so several can run at once.
+#[derive(Debug, Clone)]
+pub struct Cli {
+    bin: PathBuf,
+    data: PathBuf,
+    base_url: String,
+}
+
+impl Cli {
+    /// Runs `robot ARGS` and returns its stdout.
+    pub fn run(&self, args: &[&str]) -> Result<String> {
+        let mut command = Command::new(&self.bin);
+        command.args(args).env("ROBOT_BASE_URL", &self.base_url);
+        unlimited(&mut command, &self.data);
+        stdout_of(&mut command, &format!("robot {args:?}"))
     }
 }
 

@@ -281,77 +281,20 @@ async fn page_views(
         run.args.load(),
     )?;
 
-    let section = "Page views (wrk, 8 connections)";
-    let versus_nginx = public.requests_per_second / static_load.requests_per_second;
-    run.push(
-        Row::new(
-            section,
-            "public wiki, anonymous: requests/s",
-            "req/s",
-            Better::Higher,
-            public.requests_per_second,
-        )
-        .otterwiki(otter_load.requests_per_second)
-        .nginx(static_load.requests_per_second)
-        .target(">= 0.5× nginx", versus_nginx >= 0.5),
-    );
-    run.push(
-        Row::new(
-            section,
-            "public wiki, anonymous: p50",
-            "ms",
-            Better::Lower,
-            ms(public.p50),
-        )
-        .otterwiki(ms(otter_load.p50))
-        .nginx(ms(static_load.p50)),
-    );
-    run.push(
-        Row::new(
-            section,
-            "public wiki, anonymous: p99",
-            "ms",
-            Better::Lower,
-            ms(public.p99),
-        )
-        .otterwiki(ms(otter_load.p99))
-        .nginx(ms(static_load.p99)),
-    );
-    let private_versus = private.requests_per_second / static_load.requests_per_second;
-    run.push(
-        Row::new(
-            section,
-            "private wiki, signed in: requests/s",
-            "req/s",
-            Better::Higher,
-            private.requests_per_second,
-        )
-        .otterwiki(otter_load.requests_per_second)
-        .nginx(static_load.requests_per_second)
-        .target(">= 0.25× nginx", private_versus >= 0.25),
-    );
-    run.push(
-        Row::new(
-            section,
-            "private wiki, signed in: p50",
-            "ms",
-            Better::Lower,
-            ms(private.p50),
-        )
-        .otterwiki(ms(otter_load.p50))
-        .nginx(ms(static_load.p50)),
-    );
-    run.push(
-        Row::new(
-            section,
-            "private wiki, signed in: p99",
-            "ms",
-            Better::Lower,
-            ms(private.p99),
-        )
-        .otterwiki(ms(otter_load.p99))
-        .nginx(ms(static_load.p99)),
-    );
+    let wikis = [
+        ("public wiki, anonymous", public, ">= 0.5× nginx", 0.5),
+        ("private wiki, signed in", private, ">= 0.25× nginx", 0.25),
+    ];
+    for (label, robot, target, share) in wikis {
+        run.rows.extend(view_rows(
+            label,
+            robot,
+            otter_load,
+            static_load,
+            target,
+            share,
+        ));
+    }
     run.notes.push(format!(
         "Page views: `wrk -t2 -c{CONNECTIONS} -d{}s --latency` after a 1 s warm-up, on the page `{viewed}` \
          ({} bytes of HTML from robot.wtf). nginx serves exactly those bytes as a static file. An Otter \
@@ -361,6 +304,45 @@ async fn page_views(
         html_bytes
     ));
     Ok(())
+}
+
+/// Throughput (with its target share of nginx), p50 and p99 of one page-view load, beside An
+/// Otter Wiki's and nginx's.
+fn view_rows(
+    label: &str,
+    robot: wrk::Load,
+    otter: wrk::Load,
+    nginx: wrk::Load,
+    target: &str,
+    share_of_nginx: f64,
+) -> [Row; 3] {
+    let section = "Page views (wrk, 8 connections)";
+    let versus_nginx = robot.requests_per_second / nginx.requests_per_second;
+    let latency = |what: &str, pick: fn(&wrk::Load) -> Duration| {
+        Row::new(
+            section,
+            format!("{label}: {what}"),
+            "ms",
+            Better::Lower,
+            ms(pick(&robot)),
+        )
+        .otterwiki(ms(pick(&otter)))
+        .nginx(ms(pick(&nginx)))
+    };
+    [
+        Row::new(
+            section,
+            format!("{label}: requests/s"),
+            "req/s",
+            Better::Higher,
+            robot.requests_per_second,
+        )
+        .otterwiki(otter.requests_per_second)
+        .nginx(nginx.requests_per_second)
+        .target(target, versus_nginx >= share_of_nginx),
+        latency("p50", |l| l.p50),
+        latency("p99", |l| l.p99),
+    ]
 }
 
 /// A writer of one page through a REST API: robot.wtf and the REST plugin of An Otter Wiki take
@@ -913,10 +895,11 @@ async fn many_wikis(run: &mut Run, side: &RobotSide) -> Result<()> {
         let handles: Vec<_> = chunk
             .iter()
             .map(|slug| {
-                let slug = slug.clone();
-                let robot_bin = run.args.robot.clone();
-                let data = run.work.join("robot-data");
-                std::thread::spawn(move || create_wiki(&robot_bin, &data, &slug))
+                let (cli, slug) = (side.robot.cli.clone(), slug.clone());
+                std::thread::spawn(move || {
+                    cli.run(&["wiki", "create", &slug, "--owner", "bench"])
+                        .map(drop)
+                })
             })
             .collect();
         for handle in handles {
@@ -968,20 +951,6 @@ async fn many_wikis(run: &mut Run, side: &RobotSide) -> Result<()> {
         created.as_secs_f64(),
         active.len()
     ));
-    Ok(())
-}
-
-fn create_wiki(bin: &Path, data: &Path, slug: &str) -> Result<()> {
-    let out = Command::new(bin)
-        .args(["wiki", "create", slug, "--owner", "bench"])
-        .env("ROBOT_DATA_DIR", data)
-        .env("ROBOT_MAX_WIKIS_PER_USER", "100000")
-        .output()?;
-    ensure!(
-        out.status.success(),
-        "creating {slug}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     Ok(())
 }
 

@@ -4,8 +4,8 @@ mod common;
 
 use common::{robot, stdout};
 
-#[test]
-fn git_access_is_shown_and_switched() {
+/// A data directory with the user `alice` and her wiki `notes`.
+fn notes_of_alice() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
     for args in [
         &["user", "add", "alice"][..],
@@ -14,6 +14,12 @@ fn git_access_is_shown_and_switched() {
         let done = robot(dir.path(), args);
         assert!(done.status.success(), "{args:?}: {done:?}");
     }
+    dir
+}
+
+#[test]
+fn git_access_is_shown_and_switched() {
+    let dir = notes_of_alice();
     let shown = robot(dir.path(), &["wiki", "git", "notes"]);
     assert_eq!(stdout(&shown).trim(), "notes\toff", "off by default");
 
@@ -37,14 +43,7 @@ fn git_access_is_shown_and_switched() {
 
 #[test]
 fn access_levels_are_shown_and_changed_one_at_a_time() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    for args in [
-        &["user", "add", "alice"][..],
-        &["wiki", "create", "notes", "--owner", "alice"][..],
-    ] {
-        let done = robot(dir.path(), args);
-        assert!(done.status.success(), "{args:?}: {done:?}");
-    }
+    let dir = notes_of_alice();
     let shown = robot(dir.path(), &["wiki", "access", "notes"]);
     assert_eq!(
         stdout(&shown).trim(),
