@@ -1,9 +1,11 @@
 //! The RS256 key that signs and verifies platform session tokens.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::fs;
 use std::io::{self, Write as _};
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -21,12 +23,23 @@ use crate::{AuthError, SessionClaims, random_token};
 /// [`SessionKeys::with_issuer`].
 pub const DEFAULT_ISSUER: &str = "robot.wtf";
 
+/// True when `exp` (seconds since the epoch) is past, beyond the leeway, as `jsonwebtoken`
+/// decides it.
+fn expired(exp: i64) -> bool {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    u64::try_from(exp).map_or(true, |exp| exp.saturating_add(LEEWAY_SECS) < now)
+}
+
 /// The key file's name inside the key directory.
 const KEY_FILE: &str = "session.pem";
 /// 2048 bits: the RS256 norm; tokens are short-lived and the key can be rotated by replacing it.
 const KEY_BITS: usize = 2048;
 /// Clock skew tolerated on `exp`, in seconds.
 const LEEWAY_SECS: u64 = 30;
+/// Tokens whose signature was checked, remembered before the memory is emptied.
+const MAX_VERIFIED: usize = 10_000;
 
 /// The RS256 key pair for platform session tokens, and the issuer/audience they must name.
 ///
@@ -39,6 +52,11 @@ pub struct SessionKeys {
     n: String,
     e: String,
     issuer: String,
+    /// Claims of tokens already verified, by the SHA-256 of the token: a browser sends the same
+    /// cookie with every request, and an RSA signature check costs more than the rest of a
+    /// cached page view. A token's bytes fix its claims and signature, so only `exp` is checked
+    /// again.
+    verified: Mutex<HashMap<[u8; 32], SessionClaims>>,
 }
 
 impl fmt::Debug for SessionKeys {
@@ -90,6 +108,7 @@ impl SessionKeys {
     /// domain, e.g. `robot.wtf`). The default is [`DEFAULT_ISSUER`].
     pub fn with_issuer(mut self, issuer: impl Into<String>) -> SessionKeys {
         self.issuer = issuer.into();
+        self.verified = Mutex::default();
         self
     }
 
@@ -115,6 +134,30 @@ impl SessionKeys {
     /// Checks `token`'s signature (RS256 with this key only), `exp` (with 30 s of leeway), `iss`
     /// and `aud` (both must equal [`SessionKeys::issuer`]), and returns its claims.
     pub fn verify(&self, token: &str) -> Result<SessionClaims, AuthError> {
+        let digest: [u8; 32] = Sha256::digest(token.as_bytes()).into();
+        let known = self
+            .verified
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&digest)
+            .cloned();
+        if let Some(claims) = known {
+            return if expired(claims.exp) {
+                Err(AuthError::Expired)
+            } else {
+                Ok(claims)
+            };
+        }
+        let claims = self.verify_signature(token)?;
+        let mut verified = self.verified.lock().unwrap_or_else(PoisonError::into_inner);
+        if verified.len() >= MAX_VERIFIED {
+            verified.clear();
+        }
+        verified.insert(digest, claims.clone());
+        Ok(claims)
+    }
+
+    fn verify_signature(&self, token: &str) -> Result<SessionClaims, AuthError> {
         // Validation::new pins the accepted algorithms to exactly RS256: `none`, HS256 signed
         // with the public key, and every other algorithm are refused before any crypto runs.
         let mut validation = Validation::new(Algorithm::RS256);
@@ -177,6 +220,7 @@ impl SessionKeys {
             n: URL_SAFE_NO_PAD.encode(&n),
             e: URL_SAFE_NO_PAD.encode(&e),
             issuer: DEFAULT_ISSUER.to_owned(),
+            verified: Mutex::default(),
         })
     }
 }

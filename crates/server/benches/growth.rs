@@ -126,9 +126,11 @@ async fn main() -> Result<()> {
         .db
         .create_api_token(wiki.id, alice.id, "bench", TokenRole::Editor)
         .await?;
+    // A browser keeps the CSRF cookie it was given on its first visit.
     let cookie = format!(
-        "robot_session={}",
-        robot_server::session::issue_token(&state, &alice)?
+        "robot_session={}; robot_csrf={}",
+        robot_server::session::issue_token(&state, &alice)?,
+        robot_auth::random_token()
     );
     let step = (pages.len() / 50).max(1);
     let urls = pages

@@ -133,10 +133,13 @@ async fn build(
             "Git access is off for “{label}”; the wiki's owner can turn it on in the dashboard."
         )));
     }
-    let repo = {
-        let store = Arc::clone(&state.store);
-        let slug = slug.to_string();
-        tokio::task::spawn_blocking(move || store.wiki(&slug)).await??
+    let repo = match state.store.open_wiki(slug.as_str()) {
+        Some(repo) => repo,
+        None => {
+            let store = Arc::clone(&state.store);
+            let slug = slug.to_string();
+            tokio::task::spawn_blocking(move || store.wiki(&slug)).await??
+        }
     };
     // A bearer token, when present, is the only credential considered: cookies are ignored so a
     // token request can never pick up a browser session's rights.

@@ -1,14 +1,15 @@
 //! Whole page views served from what is already known: a validator (`ETag`) computed before any
-//! work, and the HTML of anonymous views kept by that validator.
+//! work, and the HTML of views kept by that validator.
 //!
 //! A page view at the branch head is a pure function of: the head commit (page text, rendered
 //! links, last change, sidebar listing), the URL, the wiki's settings (name, description, access
 //! levels), the viewer's permissions, who is signed in (name, CSRF token in the logout form),
 //! the theme cookie, and the binary (templates). [`view_etag`] hashes exactly those, with a
 //! random value drawn when the process starts standing in for the binary, so a browser that
-//! already has the page gets `304 Not Modified` after one ref read, and an anonymous visitor
-//! of a public wiki gets the stored HTML without rendering anything. A one-shot flash message is
-//! never cached. A commit moves the head and so changes every validator of the wiki: nothing is
+//! already has the page gets `304 Not Modified` after one ref read, and a visitor who comes back
+//! to a page gets the stored HTML without rendering anything. The validator names the viewer
+//! (anonymous, or the user, their CSRF token and permissions), so a stored page is only ever
+//! answered to the viewer it was rendered for. A one-shot flash message is never cached. A commit moves the head and so changes every validator of the wiki: nothing is
 //! ever served stale, and old entries simply age out of the cache.
 
 use std::collections::HashMap;
@@ -20,7 +21,7 @@ use sha2::{Digest, Sha256};
 
 use crate::context::WikiCtx;
 
-/// Bytes of HTML kept for anonymous views by default (about a thousand 64 KB pages).
+/// Bytes of HTML kept for views by default (about a thousand 64 KB pages).
 pub const DEFAULT_CAPACITY_BYTES: usize = 64 * 1024 * 1024;
 
 /// The `ETag` of the view of `raw_path?query` at `head` for this request's viewer, or `None`
@@ -81,7 +82,7 @@ fn process_nonce() -> &'static [u8] {
     NONCE.get_or_init(rand::random)
 }
 
-/// The HTML of anonymous views by validator, least recently used out first.
+/// The HTML of views by validator, least recently used out first.
 #[derive(Debug)]
 pub struct ViewCache {
     inner: Mutex<Inner>,

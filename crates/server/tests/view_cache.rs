@@ -1,6 +1,6 @@
-//! Page views answer `If-None-Match` with 304 after one ref read, and anonymous views of a
-//! public wiki are served whole from memory; a commit, a settings change, another viewer or a
-//! flash message each get a fresh page.
+//! Page views answer `If-None-Match` with 304 after one ref read, and views are served whole
+//! from memory to the viewer they were made for; a commit, a settings change, another viewer or
+//! a flash message each get a fresh page.
 
 mod common;
 
@@ -134,7 +134,7 @@ async fn anonymous_views_of_a_public_wiki_revalidate_and_come_from_memory() {
 }
 
 #[tokio::test]
-async fn signed_in_views_have_their_own_private_validators_and_are_not_kept() {
+async fn signed_in_views_are_kept_for_their_viewer_only() {
     let w = world().await;
     make_wiki(&w.state, "notes", &w.alice).await;
     publish(&w, "Notes").await;
@@ -150,16 +150,30 @@ async fn signed_in_views_have_their_own_private_validators_and_are_not_kept() {
         "an anonymous validator never answers for a signed-in viewer"
     );
     assert!(signed_in.text.contains("Log out"));
+    assert!(signed_in.text.contains(&w.alice.display_name));
     assert_eq!(cache_control(&signed_in), "private, no-cache");
-    assert_eq!(w.state.views.bytes(), bytes, "signed-in pages are not kept");
+    assert!(w.state.views.bytes() > bytes, "the signed-in page is kept");
     let tag = etag(&signed_in);
     let again = get(&w, "/Home", Some(&cookie), Some(&tag)).await;
     assert_eq!(again.status, StatusCode::NOT_MODIFIED);
+    let kept = get(&w, "/Home", Some(&cookie), None).await;
+    assert_eq!(kept.text, signed_in.text, "served from memory, same bytes");
     // Another browser of the same person (another CSRF token in the page) gets its own page.
     let other =
         format!("robot_session={token}; robot_csrf=second-browser-csrf-token-0123456789abcdef");
     let other_browser = get(&w, "/Home", Some(&other), Some(&tag)).await;
     assert_eq!(other_browser.status, StatusCode::OK);
+    assert!(other_browser.text.contains("second-browser-csrf-token"));
+    assert!(!other_browser.text.contains("first-browser-csrf-token"));
+
+    // Another person never sees the first one's page, even with the same CSRF cookie.
+    let bob_token = robot_server::session::issue_token(&w.state, &w.bob).expect("token");
+    let bob_cookie =
+        format!("robot_session={bob_token}; robot_csrf=first-browser-csrf-token-0123456789abcdef");
+    let bob = get(&w, "/Home", Some(&bob_cookie), Some(&tag)).await;
+    assert_eq!(bob.status, StatusCode::OK);
+    assert!(bob.text.contains(&w.bob.display_name));
+    assert_ne!(etag(&bob), tag);
 
     // A flash message is shown once: never answered from a validator.
     let flash = format!("{cookie}; robot_flash=ok%3ASaved");

@@ -143,7 +143,10 @@ fn attribute(
     let mut owners = vec![history.len().saturating_sub(1); total];
     // (line of the final file, where that line is in the revision being looked at)
     let mut pending: Vec<(usize, usize)> = (0..total).map(|i| (i, i)).collect();
-    let mut newer = content.to_vec();
+    // Each revision's text is split into lines once, and kept as the "newer" side of the next
+    // comparison.
+    let mut newer_text = content.to_vec();
+    let mut newer = line_spans(&newer_text);
     for (k, _) in history.iter().enumerate() {
         if pending.is_empty() {
             break;
@@ -162,7 +165,8 @@ fn attribute(
             }
             break;
         };
-        let map = line_map(&older, &newer)?;
+        let older_lines = line_spans(&older);
+        let map = line_map(&older, &older_lines, &newer_text, &newer)?;
         pending.retain_mut(|(line, at)| match map.get(*at).copied().flatten() {
             Some(before) => {
                 *at = before;
@@ -173,9 +177,25 @@ fn attribute(
                 false
             }
         });
-        newer = older;
+        newer_text = older;
+        newer = older_lines;
     }
     Ok(owners)
+}
+
+/// Where each line of `text` is, newline included (the last line may have none): split once
+/// per revision with `memchr`, as a long page's revisions are compared line by line.
+fn line_spans(text: &[u8]) -> Vec<std::ops::Range<usize>> {
+    let mut spans = Vec::with_capacity(text.len() / 32 + 1);
+    let mut start = 0;
+    for end in memchr::memchr_iter(b'\n', text) {
+        spans.push(start..end + 1);
+        start = end + 1;
+    }
+    if start < text.len() {
+        spans.push(start..text.len());
+    }
+    spans
 }
 
 /// The file at `path` in `commit`, when it is a file there.
@@ -205,38 +225,48 @@ fn line_count(text: &[u8]) -> usize {
 /// Lines both versions start and end with are matched directly (most edits change a few lines
 /// of a long page: an agent appends, a person fixes a paragraph); git's line diff, without
 /// context, matches only the part in between.
-fn line_map(old: &[u8], new: &[u8]) -> Result<Vec<Option<usize>>, StoreError> {
-    let old_lines = lines_of(old);
-    let new_lines = lines_of(new);
+fn line_map(
+    old: &[u8],
+    old_lines: &[std::ops::Range<usize>],
+    new: &[u8],
+    new_lines: &[std::ops::Range<usize>],
+) -> Result<Vec<Option<usize>>, StoreError> {
+    let same = |a: &std::ops::Range<usize>, b: &std::ops::Range<usize>| {
+        old.get(a.clone()) == new.get(b.clone())
+    };
     let prefix = old_lines
         .iter()
-        .zip(&new_lines)
-        .take_while(|(a, b)| a == b)
+        .zip(new_lines)
+        .take_while(|(a, b)| same(a, b))
         .count();
     let suffix = old_lines[prefix..]
         .iter()
         .rev()
         .zip(new_lines[prefix..].iter().rev())
-        .take_while(|(a, b)| a == b)
+        .take_while(|(a, b)| same(a, b))
         .count();
     let (old_mid, new_mid) = (
         &old_lines[prefix..old_lines.len() - suffix],
         &new_lines[prefix..new_lines.len() - suffix],
     );
+    // The middles are contiguous bytes of each text.
+    let bytes = |text: &'_ [u8], mid: &[std::ops::Range<usize>]| -> Vec<u8> {
+        match (mid.first(), mid.last()) {
+            (Some(first), Some(last)) => {
+                text.get(first.start..last.end).unwrap_or_default().to_vec()
+            }
+            _ => Vec::new(),
+        }
+    };
     let mut map: Vec<Option<usize>> = (0..prefix).map(Some).collect();
     map.extend(
-        middle_map(&old_mid.concat(), &new_mid.concat(), new_mid.len())?
+        middle_map(&bytes(old, old_mid), &bytes(new, new_mid), new_mid.len())?
             .into_iter()
             .map(|kept| kept.map(|line| line + prefix)),
     );
     let old_suffix_start = old_lines.len() - suffix;
     map.extend((0..suffix).map(|i| Some(old_suffix_start + i)));
     Ok(map)
-}
-
-/// The lines of `text`, each with its newline (the last one may have none).
-fn lines_of(text: &[u8]) -> Vec<&[u8]> {
-    text.split_inclusive(|&b| b == b'\n').collect()
 }
 
 /// [`line_map`] of two texts that share no first or last line, by git's line diff.

@@ -138,6 +138,12 @@ impl Store {
         self.publish(slug, staging, &dir)
     }
 
+    /// The wiki `slug` if its handle is open already: no file system access, so callers on an
+    /// async runtime can skip the blocking pool when it answers.
+    pub fn open_wiki(&self, slug: &str) -> Option<Arc<WikiRepo>> {
+        lock(&self.wikis).get(slug).cloned()
+    }
+
     /// The wiki `slug` ([`StoreError::WikiNotFound`] if there is none), from the handle cache.
     pub fn wiki(&self, slug: &str) -> Result<Arc<WikiRepo>, StoreError> {
         let dir = self.repo_dir(slug)?;

@@ -56,6 +56,33 @@ fn expired_token_is_rejected() {
 }
 
 #[test]
+fn a_verified_token_still_expires() {
+    // Valid for one more second within the leeway: verified (and remembered) now, refused once
+    // that second has passed, although its signature is not checked again.
+    let keys = keys();
+    let mut claims = claims();
+    claims.exp = now() - i64::try_from(LEEWAY_SECS).expect("small") + 1;
+    let token = keys.issue(&claims).expect("sign");
+    assert_eq!(keys.verify(&token).expect("still valid"), claims);
+    assert_eq!(keys.verify(&token).expect("remembered"), claims);
+    std::thread::sleep(std::time::Duration::from_millis(2_100));
+    assert!(matches!(keys.verify(&token), Err(AuthError::Expired)));
+}
+
+#[test]
+fn a_remembered_token_is_not_accepted_with_one_byte_changed() {
+    let keys = keys();
+    let token = keys.issue(&claims()).expect("sign");
+    assert!(keys.verify(&token).is_ok());
+    let mut tampered = token.into_bytes();
+    if let Some(last) = tampered.last_mut() {
+        *last = if *last == b'A' { b'B' } else { b'A' };
+    }
+    let tampered = String::from_utf8(tampered).expect("ascii");
+    assert_invalid(keys.verify(&tampered));
+}
+
+#[test]
 fn token_from_another_key_is_rejected() {
     let token = other_keys().issue(&claims()).expect("sign");
     assert_invalid(keys().verify(&token));

@@ -199,23 +199,38 @@ impl Db {
         if !secret.starts_with(TOKEN_PREFIX) {
             return Ok(None);
         }
+        let hash = hash_token(secret);
+        let now = now();
+        let recently_used = |token: &ApiToken| {
+            token
+                .last_used_at
+                .is_some_and(|t| t > now - LAST_USED_GRANULARITY_SECS)
+        };
+        let cached = self.cached_version();
+        if let Some((cache, at)) = cached
+            && let Some(token) = cache.token(at, &hash)
+            && recently_used(&token)
+        {
+            return Ok(Some(token));
+        }
         let row: Option<TokenRow> = sqlx::query_as(concat!(
             "SELECT ",
             columns!(),
             " FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL"
         ))
-        .bind(hash_token(secret))
+        .bind(&hash)
         .fetch_optional(&self.pool)
         .await?;
         let Some(row) = row else {
             return Ok(None);
         };
         let mut token = token_from_row(row)?;
-        let now = now();
-        if token
-            .last_used_at
-            .is_none_or(|t| t <= now - LAST_USED_GRANULARITY_SECS)
-        {
+        if recently_used(&token) {
+            // Kept only once its last use is recorded: a cached token never skips that write.
+            if let Some((cache, at)) = cached {
+                cache.put_token(at, &hash, &token);
+            }
+        } else {
             sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
                 .bind(now)
                 .bind(token.id)

@@ -17,17 +17,25 @@ fn from_db(n: i64) -> u64 {
 impl Db {
     /// The wiki's quota override; all `None` when it has none.
     pub async fn quota_override(&self, wiki_id: i64) -> Result<QuotaOverride, PlatformError> {
+        let cached = self.cached_version();
+        if let Some((cache, at)) = cached
+            && let Some(quota) = cache.quota(at, wiki_id)
+        {
+            return Ok(quota);
+        }
         let row: Option<(Option<i64>, Option<i64>)> =
             sqlx::query_as("SELECT max_bytes, max_pages FROM wiki_quotas WHERE wiki_id = $1")
                 .bind(wiki_id)
                 .fetch_optional(&self.pool)
                 .await?;
-        Ok(
-            row.map_or_else(QuotaOverride::default, |(bytes, pages)| QuotaOverride {
-                max_bytes: bytes.map(from_db),
-                max_pages: pages.map(from_db),
-            }),
-        )
+        let quota = row.map_or_else(QuotaOverride::default, |(bytes, pages)| QuotaOverride {
+            max_bytes: bytes.map(from_db),
+            max_pages: pages.map(from_db),
+        });
+        if let Some((cache, at)) = cached {
+            cache.put_quota(at, wiki_id, quota);
+        }
+        Ok(quota)
     }
 
     /// Sets (or, with both fields `None`, removes) the wiki's quota override.

@@ -109,6 +109,12 @@ impl Db {
         wiki_id: i64,
         user_id: i64,
     ) -> Result<Option<Role>, PlatformError> {
+        let cached = self.cached_version();
+        if let Some((cache, at)) = cached
+            && let Some(role) = cache.role(at, wiki_id, user_id)
+        {
+            return Ok(role);
+        }
         let row: Option<(i64, Option<String>)> = sqlx::query_as(
             "SELECT wikis.owner_id, wiki_members.role FROM wikis \
              LEFT JOIN wiki_members \
@@ -119,11 +125,15 @@ impl Db {
         .bind(wiki_id)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(match row {
+        let role = match row {
             None => None,
             Some((owner_id, _)) if owner_id == user_id => Some(Role::Owner),
             Some((_, role)) => role.as_deref().map(parse_role).transpose()?,
-        })
+        };
+        if let Some((cache, at)) = cached {
+            cache.put_role(at, wiki_id, user_id, role);
+        }
+        Ok(role)
     }
 
     /// The members of `wiki_id` (not its owner), by handle.

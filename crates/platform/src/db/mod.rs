@@ -11,6 +11,7 @@ mod atproto;
 mod login_links;
 mod members;
 mod oauth;
+mod read_cache;
 mod rows;
 mod sessions;
 mod stats;
@@ -19,6 +20,7 @@ mod users;
 mod wikis;
 
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::migrate::Migrator;
@@ -48,6 +50,8 @@ const MAX_CONNECTIONS: u32 = 8;
 #[derive(Debug, Clone)]
 pub struct Db {
     pool: SqlitePool,
+    /// The rows every request reads, while the file is unchanged (`None` in memory).
+    cache: Option<Arc<read_cache::ReadCache>>,
 }
 
 impl Db {
@@ -78,7 +82,9 @@ impl Db {
             .max_connections(MAX_CONNECTIONS)
             .connect_with(options)
             .await?;
-        Self::migrated(pool).await
+        let mut db = Self::migrated(pool).await?;
+        db.cache = read_cache::ReadCache::open(path).map(Arc::new);
+        Ok(db)
     }
 
     /// A fresh, empty database that lives in memory until the last clone of this handle is
@@ -99,6 +105,12 @@ impl Db {
         Self::migrated(pool).await
     }
 
+    /// The cache's current data version, if rows are cached.
+    fn cached_version(&self) -> Option<(&read_cache::ReadCache, read_cache::Version)> {
+        let cache = self.cache.as_deref()?;
+        Some((cache, cache.current()?))
+    }
+
     /// Waits for running queries and closes every connection; later calls fail.
     pub async fn close(&self) {
         self.pool.close().await;
@@ -106,7 +118,7 @@ impl Db {
 
     async fn migrated(pool: SqlitePool) -> Result<Db, PlatformError> {
         MIGRATOR.run(&pool).await?;
-        Ok(Db { pool })
+        Ok(Db { pool, cache: None })
     }
 }
 

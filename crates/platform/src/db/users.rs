@@ -51,6 +51,12 @@ impl Db {
 
     /// The user with this id, if any.
     pub async fn user_by_id(&self, id: i64) -> Result<Option<User>, PlatformError> {
+        let cached = self.cached_version();
+        if let Some((cache, at)) = cached
+            && let Some(user) = cache.user(at, id)
+        {
+            return Ok(user);
+        }
         let row: Option<UserRow> = sqlx::query_as(concat!(
             "SELECT ",
             user_columns!(),
@@ -59,7 +65,11 @@ impl Db {
         .bind(id)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.map(User::from))
+        let user = row.map(User::from);
+        if let Some((cache, at)) = cached {
+            cache.put_user(at, id, &user);
+        }
+        Ok(user)
     }
 
     /// Every user, by handle.

@@ -42,6 +42,12 @@ impl Db {
 
     /// The wiki named `slug`, if any.
     pub async fn wiki_by_slug(&self, slug: &Slug) -> Result<Option<Wiki>, PlatformError> {
+        let cached = self.cached_version();
+        if let Some((cache, at)) = cached
+            && let Some(wiki) = cache.wiki(at, slug.as_str())
+        {
+            return Ok(wiki);
+        }
         let row: Option<WikiRow> = sqlx::query_as(concat!(
             "SELECT ",
             wiki_columns!(),
@@ -50,7 +56,11 @@ impl Db {
         .bind(slug.as_str())
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.map(Wiki::try_from).transpose()?)
+        let wiki = row.map(Wiki::try_from).transpose()?;
+        if let Some((cache, at)) = cached {
+            cache.put_wiki(at, slug.as_str(), &wiki);
+        }
+        Ok(wiki)
     }
 
     /// Every wiki, by slug.

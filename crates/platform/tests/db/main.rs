@@ -9,6 +9,7 @@ mod members;
 mod migrations;
 mod oauth;
 mod open;
+mod read_cache;
 mod sessions;
 mod user_wikis;
 mod users;

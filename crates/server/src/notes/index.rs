@@ -10,6 +10,27 @@ use robot_wiki::{PagePath, lookup_key_for_file};
 use super::error::{NotesError, NotesResult};
 use super::{Edge, Graph, Links, ListFilter, Notes, Orphans, PageList, PageSummary, Start};
 
+/// A catalog error as the notes report it.
+pub(super) fn index_error(err: robot_index::IndexError) -> NotesError {
+    match err {
+        robot_index::IndexError::Store(store) => store.into(),
+        other => NotesError::internal(other),
+    }
+}
+
+/// The links of `page` in `catalog`, both ways.
+pub(super) fn links_in(catalog: &Catalog, page: &PagePath) -> Links {
+    let names = |pages: Vec<PagePath>| pages.iter().map(ToString::to_string).collect();
+    Links {
+        path: catalog
+            .get(page)
+            .map(|e| e.path.to_string())
+            .unwrap_or_else(|| page.to_string()),
+        links_to: names(catalog.links_from(page)),
+        linked_from: names(catalog.links_to(page)),
+    }
+}
+
 /// Most pages returned by one listing call.
 pub const MAX_LIST_LIMIT: usize = 1000;
 
@@ -21,10 +42,7 @@ impl Notes<'_> {
         let slug = self.ctx.wiki.slug.to_string();
         tokio::task::spawn_blocking(move || cache.catalog(&slug, &repo))
             .await?
-            .map_err(|err| match err {
-                robot_index::IndexError::Store(store) => store.into(),
-                other => NotesError::internal(other),
-            })
+            .map_err(index_error)
     }
 
     /// Pages matching `filter`, sorted by path (case-insensitively), `limit` (1 to 1000) of them
@@ -83,16 +101,7 @@ impl Notes<'_> {
     /// What `page` links to and what links to it (empty lists for a page that does not exist).
     pub async fn links(&self, page: &PagePath) -> NotesResult<Links> {
         self.require_read()?;
-        let catalog = self.catalog().await?;
-        let names = |pages: Vec<PagePath>| pages.iter().map(ToString::to_string).collect();
-        Ok(Links {
-            path: catalog
-                .get(page)
-                .map(|e| e.path.to_string())
-                .unwrap_or_else(|| page.to_string()),
-            links_to: names(catalog.links_from(page)),
-            linked_from: names(catalog.links_to(page)),
-        })
+        Ok(links_in(&*self.catalog().await?, page))
     }
 
     /// The whole link graph: every page and link target, every link.

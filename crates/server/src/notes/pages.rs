@@ -9,6 +9,7 @@ use robot_wiki::{PagePath, display_title, first_heading};
 
 use super::error::{NotesError, NotesResult};
 use super::history::unified;
+use super::index::{index_error, links_in};
 use super::{
     EditOp, MAX_PAGE_BYTES, Note, Notes, RenameOutcome, SectionList, WriteOutcome, edit,
     frontmatter, page_of_file, sections, summary,
@@ -28,29 +29,40 @@ impl Notes<'_> {
             Some(rev) => Some(self.revision(rev).await?),
             None => None,
         };
-        let (file, content, last) = match &at {
+        let (file, content, last, links) = match &at {
             Some(id) => {
                 let (file, content) = self.read_text(page, Some(id), true).await?;
                 let rev = Revision::from(id);
                 let info = self.blocking(move |repo| repo.commit_info(&rev)).await?;
-                (file, content, Some(info))
+                (file, content, Some(info), self.links(page).await?)
             }
             None => {
                 // Content and revision must describe the same version, or a later write based on
                 // this revision would "merge away" edits made in between: find the page's last
-                // commit first, then read the content at exactly that commit.
-                let (file, current) = self.read_text(page, None, true).await?;
-                match self.last_commit(&file).await? {
-                    Some(last) => {
-                        let (_, content) = self.read_text(page, Some(&last.id), true).await?;
-                        (file, content, Some(last))
-                    }
-                    None => (file, current, None),
-                }
+                // commit first, then read the content at exactly that commit (one trip to the
+                // repository for these and the links).
+                let lookup = page.clone();
+                let catalogs = std::sync::Arc::clone(&self.state.catalogs);
+                let slug = self.ctx.wiki.slug.to_string();
+                let found = self
+                    .blocking(move |repo| {
+                        let Some(file) = repo.resolve_page(&lookup, None)? else {
+                            return Ok(None);
+                        };
+                        let last = repo.last_change(&file)?;
+                        let blob = repo.read(&file, last.as_ref().map(|c| &c.id))?;
+                        let catalog = catalogs.catalog(&slug, repo);
+                        Ok(blob.map(|blob| (file, blob, last, catalog)))
+                    })
+                    .await?;
+                let (file, blob, last, catalog) =
+                    found.ok_or_else(|| NotesError::page_not_found(page))?;
+                let links = links_in(&*catalog.map_err(index_error)?, page);
+                let content = String::from_utf8_lossy(&blob.bytes).into_owned();
+                (file, content, last, links)
             }
         };
         let stored = page_of_file(file.as_str()).unwrap_or_else(|| page.to_string());
-        let links = self.links(page).await?;
         let name = note_name(page, &content);
         let frontmatter = frontmatter::to_json(&content);
         let (content, section) = match section.map(str::trim).filter(|s| !s.is_empty()) {

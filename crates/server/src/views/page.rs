@@ -80,9 +80,7 @@ pub async fn view(
                 etag,
             ));
         }
-        if ctx.user.is_none()
-            && let Some(body) = state.views.get(etag)
-        {
+        if let Some(body) = state.views.get(etag) {
             return Ok(with_validator(Html(body).into_response(), ctx, etag));
         }
     }
@@ -158,9 +156,7 @@ pub async fn view(
         return html_page(&template);
     };
     let body = Bytes::from(template.render().map_err(AppError::internal)?);
-    if ctx.user.is_none() {
-        state.views.put(etag.clone(), body.clone());
-    }
+    state.views.put(etag.clone(), body.clone());
     Ok(with_validator(Html(body).into_response(), ctx, &etag))
 }
 
