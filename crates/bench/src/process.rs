@@ -6,6 +6,8 @@ use std::fs::File;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result, bail};
@@ -81,10 +83,24 @@ impl Service {
 
     /// Resident memory of the process and all its descendants, in bytes.
     pub fn rss_bytes(&self) -> u64 {
-        process_tree(self.child.id())
-            .into_iter()
-            .map(|pid| rss_of(pid).unwrap_or(0))
-            .sum()
+        tree_rss(self.child.id())
+    }
+
+    /// Samples [`Service::rss_bytes`] every 100 ms from another thread until the sampler is
+    /// stopped, for the peak of a load.
+    pub fn sample_rss(&self) -> RssSampler {
+        let pid = self.child.id();
+        let stop = Arc::new(AtomicBool::new(false));
+        let flag = Arc::clone(&stop);
+        let thread = std::thread::spawn(move || {
+            let mut peak = 0;
+            while !flag.load(Ordering::Relaxed) {
+                peak = peak.max(tree_rss(pid));
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            peak.max(tree_rss(pid))
+        });
+        RssSampler { stop, thread }
     }
 
     /// The last lines of the service's log.
@@ -93,6 +109,28 @@ impl Service {
         let lines: Vec<&str> = text.lines().collect();
         lines[lines.len().saturating_sub(30)..].join("\n")
     }
+}
+
+/// A running [`Service::sample_rss`].
+pub struct RssSampler {
+    stop: Arc<AtomicBool>,
+    thread: std::thread::JoinHandle<u64>,
+}
+
+impl RssSampler {
+    /// Stops sampling; the highest resident memory seen, in bytes.
+    pub fn peak(self) -> u64 {
+        self.stop.store(true, Ordering::Relaxed);
+        self.thread.join().unwrap_or(0)
+    }
+}
+
+/// Resident memory of `pid` and all its descendants, in bytes.
+fn tree_rss(pid: u32) -> u64 {
+    process_tree(pid)
+        .into_iter()
+        .map(|pid| rss_of(pid).unwrap_or(0))
+        .sum()
 }
 
 impl Drop for Service {

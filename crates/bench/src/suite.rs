@@ -188,7 +188,7 @@ async fn measure(run: &mut Run) -> Result<()> {
     drop(restarted);
 
     run.progress("semantic and hybrid search");
-    semantic(run).await?;
+    semantic(run, &corpus).await?;
 
     write_report(run, &corpus)
 }
@@ -999,7 +999,7 @@ fn memory(
     );
 }
 
-async fn semantic(run: &mut Run) -> Result<()> {
+async fn semantic(run: &mut Run, big: &Corpus) -> Result<()> {
     let Some(model) = run
         .args
         .model_dir
@@ -1125,6 +1125,123 @@ async fn semantic(run: &mut Run) -> Result<()> {
          the first {} pages ({chunks} passages) once all are embedded; An Otter Wiki has no semantic \
          search.",
         corpus.pages.len()
+    ));
+    run.progress(&format!(
+        "signed-in page views while a {}-page wiki embeds",
+        big.pages.len()
+    ));
+    embedding_under_load(run, &robot, &corpus, big).await
+}
+
+/// Signed-in views of a page of the embedded `small` wiki, first idle, then while the `big`
+/// corpus, imported as a second wiki on the same server, is being embedded; with the server's
+/// peak memory meanwhile.
+async fn embedding_under_load(
+    run: &mut Run,
+    robot: &Robot,
+    small: &Corpus,
+    big: &Corpus,
+) -> Result<()> {
+    let cookie = robot.login_cookie(&run.http, "bench").await?;
+    let url = format!("http://127.0.0.1:{}/{}", robot.port(), small.viewed);
+    let headers = vec![
+        format!("Host: {}", robot.host("semantic")),
+        format!("Cookie: {cookie}"),
+    ];
+    let spec = |duration| LoadSpec {
+        url: &url,
+        headers: &headers,
+        connections: CONNECTIONS,
+        duration,
+    };
+    let _ = wrk::run(&spec(Duration::from_secs(1)));
+    let idle = wrk::run(&spec(run.args.load()))?;
+
+    robot.cli(&[
+        "wiki",
+        "create",
+        "embedding",
+        "--owner",
+        "bench",
+        "--from-git",
+        &big.repo.display().to_string(),
+    ])?;
+    let token = robot.token("embedding")?;
+    let status = || async {
+        let reply = run
+            .http
+            .request(
+                Method::GET,
+                robot.port(),
+                &robot.host("embedding"),
+                "/api/v1/reindex/status",
+            )
+            .bearer_auth(&token)
+            .send()
+            .await?;
+        let status: Value = ok(reply, "reindex status").await?.json().await?;
+        Ok::<_, anyhow::Error>(status["index"].clone())
+    };
+    // Under way: its passages are indexed and waiting for vectors.
+    let started = Instant::now();
+    loop {
+        let index = status().await?;
+        if index["pending_vectors"].as_u64().unwrap_or(0) > 0 {
+            break;
+        }
+        ensure!(
+            started.elapsed() < Duration::from_secs(120),
+            "the {}-page wiki never started embedding: {index}",
+            big.pages.len()
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let sampler = robot.service.sample_rss();
+    let busy = wrk::run(&spec(run.args.load()))?;
+    let peak = sampler.peak();
+    let after = status().await?;
+    ensure!(
+        after["pending_vectors"].as_u64().unwrap_or(0) > 0,
+        "the wiki finished embedding during the load, so the load did not overlap it: {after}"
+    );
+
+    let section = "Semantic search (REST, all-MiniLM-L6-v2)";
+    let what = format!("while a {}-page wiki embeds", big.pages.len());
+    let share = busy.requests_per_second / idle.requests_per_second;
+    run.push(Row::new(
+        section,
+        "signed-in page views, idle",
+        "req/s",
+        Better::Higher,
+        idle.requests_per_second,
+    ));
+    run.push(
+        Row::new(
+            section,
+            format!("signed-in page views {what}"),
+            "req/s",
+            Better::Higher,
+            busy.requests_per_second,
+        )
+        .target(format!(">= 0.8× idle ({share:.2}×)"), share >= 0.8),
+    );
+    let peak_mb = peak as f64 / MB;
+    run.push(
+        Row::new(
+            "Memory (resident, process and children)",
+            format!("peak {what}"),
+            "MB",
+            Better::Lower,
+            peak_mb,
+        )
+        .target("< 300 MB", peak_mb < 300.0),
+    );
+    run.notes.push(format!(
+        "Embedding under load: signed-in views (`wrk`, {CONNECTIONS} connections) of one page of \
+         the embedded wiki, idle and then while the {}-page corpus, imported as a second wiki, \
+         embeds on the same server (one embedding thread, the default on two cores); memory \
+         sampled every 100 ms during that load.",
+        big.pages.len()
     ));
     Ok(())
 }

@@ -78,7 +78,17 @@ async fn passages_follow_writes_with_lag_reported_and_filters_applied() {
         .await;
     assert_eq!(paths(&semantic.json), ["Garden/Tomatoes"], "{semantic:?}");
     let hit = &semantic.json["results"][0];
-    assert_eq!(hit["section_path"], "Garden/Tomatoes > Tomatoes");
+    // The section path is the page's own heading path, as reading a section takes it.
+    assert_eq!(hit["section_path"], "Tomatoes");
+    let section = api
+        .get("/api/v1/pages/Garden/Tomatoes?section=Tomatoes")
+        .await;
+    assert!(
+        section.json["content"]
+            .as_str()
+            .is_some_and(|c| c.starts_with("# Tomatoes")),
+        "{section:?}"
+    );
     assert!(hit["distance"].as_f64().is_some_and(|d| d < 0.8), "{hit}");
     let hybrid = api
         .get("/api/v1/semantic-search?q=baking%20bread%20temperature")

@@ -76,6 +76,18 @@ async fn initialize_and_list_tools_statelessly() {
         assert!(names.contains(&tool), "{tool} missing from {names:?}");
     }
     assert_eq!(names.len(), TOOLS.len(), "{names:?}");
+    // What every agent pays in context before its first call (the Python system's server:
+    // 10,742 bytes for fewer tools).
+    let bytes = serde_json::to_string(&list.json["result"]).map_or(0, |s| s.len());
+    println!("tools/list: {} tools in {bytes} bytes", names.len());
+    assert!(bytes <= 10_742, "tools/list grew to {bytes} bytes");
+    for noise in ["\"$schema\"", "\"format\"", "\"default\":null", "\"null\""] {
+        assert!(
+            !list.text.contains(noise),
+            "{noise} in the tool schemas: {}",
+            list.text
+        );
+    }
     let read = tools
         .iter()
         .find(|t| t["name"] == "read_note")
@@ -86,12 +98,22 @@ async fn initialize_and_list_tools_statelessly() {
         .iter()
         .find(|t| t["name"] == "delete_note")
         .expect("delete_note");
-    assert_eq!(delete["annotations"]["destructiveHint"], true);
+    // Hints left out mean the MCP defaults (destructive: true, idempotent: false).
+    assert!(
+        delete["annotations"]["destructiveHint"]
+            .as_bool()
+            .unwrap_or(true)
+    );
+    assert_eq!(delete["annotations"]["idempotentHint"], true);
     let edit = tools
         .iter()
         .find(|t| t["name"] == "edit_note")
         .expect("edit_note");
-    assert_eq!(edit["annotations"]["idempotentHint"], false);
+    assert!(
+        !edit["annotations"]["idempotentHint"]
+            .as_bool()
+            .unwrap_or(false)
+    );
     for param in [
         "operation",
         "section",

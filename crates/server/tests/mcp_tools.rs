@@ -127,14 +127,29 @@ async fn pages_can_be_written_read_edited_and_deleted() {
     assert!(
         history
             .text
-            .starts_with("History for Projects/Plan (3 revisions):\n\n- "),
-        "{}",
+            .starts_with("History for Projects/Plan (7 revisions):\n\n- "),
+        "the header counts the page's revisions, not the rows: {}",
         history.text
     );
+    assert_eq!(
+        history.structured["history"].as_array().map(Vec::len),
+        Some(3)
+    );
+    assert_eq!(history.structured["paging"]["total"], 7);
     assert!(
-        history.text.contains("offset=3"),
+        history
+            .text
+            .contains("(Showing 1–3 of 7. Call again with offset=3 for more.)"),
         "paging hint: {}",
         history.text
+    );
+    let count = h
+        .ok("get_history", json!({"path": "Projects/Plan", "limit": 0}))
+        .await;
+    assert_eq!(count.text, "History for Projects/Plan: 7 revisions.");
+    assert_eq!(
+        count.structured["history"].as_array().map(Vec::len),
+        Some(0)
     );
     let oldest = h
         .ok(
@@ -343,6 +358,20 @@ async fn lists_search_links_and_orphans() {
         "{}",
         otters.text
     );
+    // The rename commit lists every page it changed, in the history of each.
+    let moved = h
+        .ok("get_history", json!({"path": "Topics/Streams", "limit": 1}))
+        .await;
+    let pages = &moved.structured["history"][0]["pages_affected"];
+    for page in ["Topics/Streams", "Topics/Rivers", "Topics/Otters"] {
+        assert!(
+            pages
+                .as_array()
+                .is_some_and(|p| p.iter().any(|v| v == page)),
+            "{page} missing from {pages}"
+        );
+    }
+    assert!(moved.text.contains("| pages: "), "{}", moved.text);
 }
 
 #[tokio::test]
@@ -385,5 +414,33 @@ async fn attachments_round_trip() {
     assert_eq!(
         empty.text,
         "Attachments for Docs (0):\n\n  (no attachments)"
+    );
+}
+
+#[tokio::test]
+async fn a_new_wikis_template_home_is_replaced_without_a_revision() {
+    let h = harness().await;
+    // An agent's first call on a fresh wiki: no read first, no revision.
+    let first = h
+        .ok(
+            "write_note",
+            json!({"path": "Home", "content": "# Home\n\nWhat this wiki remembers.\n"}),
+        )
+        .await;
+    assert!(first.text.starts_with("Updated Home"), "{}", first.text);
+    assert_eq!(first.structured["merged"], false);
+    // Once it is someone's page, replacing it needs the revision that was read.
+    let again = h
+        .err(
+            "write_note",
+            json!({"path": "Home", "content": "# Home\n\nGone?\n"}),
+        )
+        .await;
+    assert!(again.contains("Revision required"), "{again}");
+    let home = h.ok("read_note", json!({"path": "Home"})).await;
+    assert!(
+        home.text.contains("What this wiki remembers."),
+        "{}",
+        home.text
     );
 }

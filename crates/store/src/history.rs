@@ -179,6 +179,13 @@ impl WikiRepo {
         })
     }
 
+    /// The number of commits that touched the file `path` (following renames) at head: the
+    /// length of its whole [`WikiRepo::log`], counted in the page log.
+    pub fn file_revision_count(&self, path: &RepoPath) -> Result<usize, StoreError> {
+        let wiki = self.pool.with(|repo| self.logged(repo))?;
+        self.page_log.file_revisions(wiki, path.as_str())
+    }
+
     /// The number of commits reachable from head.
     pub fn commit_count(&self) -> Result<usize, StoreError> {
         let wiki = self.pool.with(|repo| self.logged(repo))?;

@@ -157,9 +157,10 @@ fn pages() -> Value {
 
 fn history() -> Value {
     json!({
-        "History": object(&["path", "history"], json!({
+        "History": object(&["path", "total", "history"], json!({
             "path": string("Page path."),
-            "history": list_of("CommitSummary"),
+            "total": integer("Commits that touched the page (following renames)."),
+            "history": list_of("ChangelogEntry"),
             "next_offset": next_offset(),
         })),
         "ChangelogEntry": object(&["revision", "author", "date", "message", "pages_affected"], json!({
@@ -212,7 +213,7 @@ fn files() -> Value {
             "title": string("Page title."), "text": string("The passage (a section chunk)."),
             "snippet": string("The passage cut to about 150 characters."),
             "section": string("Heading of the passage's section (empty before the first heading)."),
-            "section_path": string("`Page > Section > Subsection`."),
+            "section_path": string("`Section > Subsection` within the page, as `section` of a page read takes it (empty before the first heading)."),
             "chunk_index": integer("Position of the passage in its page, from 0."),
             "total_chunks": integer("Passages in the page."),
             "score": { "type": "number", "description": "Relevance within this search, higher is better." },

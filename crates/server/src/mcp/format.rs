@@ -104,8 +104,16 @@ fn title_case(text: &str) -> String {
 }
 
 /// `write_note` / `edit_note`: `Created|Updated|Edited {path} (revision: {rev8})`, then a line
-/// when the change was merged with newer edits or changed nothing.
+/// when the change was merged with newer edits; a write that changed nothing says only that.
 pub fn write(out: &WriteOut) -> String {
+    if out.unchanged {
+        return format!(
+            "No change to {} (revision: {}): the content was already identical, so nothing was \
+             committed.",
+            out.path,
+            short(&out.revision)
+        );
+    }
     let verb = match (&out.operation, out.created) {
         (Some(_), _) => "Edited",
         (None, true) => "Created",
@@ -117,9 +125,6 @@ pub fn write(out: &WriteOut) -> String {
             "\nMerged: the page had changed since your revision; your edit did not overlap the \
              newer changes, so both were kept. Use the new revision for your next edit.",
         );
-    }
-    if out.unchanged {
-        text.push_str("\nNo change: the content was already identical, so nothing was committed.");
     }
     text
 }
@@ -196,8 +201,8 @@ pub fn search(out: &SearchOut) -> String {
     with_more(lines.join("\n").trim_end().to_string(), &out.paging)
 }
 
-/// `semantic_search`: like `search_notes`, with distance (or score for keyword-only matches),
-/// chunk position, section and chunk text; says when embeddings lag behind the wiki.
+/// `semantic_search`: like `search_notes`, with the score (and the distance of matches by
+/// meaning), chunk position, section and chunk text; says when embeddings lag behind the wiki.
 pub fn semantic(out: &SemanticOut) -> String {
     let label = match out.mode.as_str() {
         "keyword" => " (keyword mode)",
@@ -222,9 +227,12 @@ pub fn semantic(out: &SemanticOut) -> String {
     let mut lines = vec![header, String::new()];
     for (i, hit) in out.results.iter().enumerate() {
         let n = out.paging.offset + i + 1;
-        let mut title = match (hit.distance, hit.score) {
-            (Some(d), _) => format!("{n}. {} (distance: {d:.2})", hit.path),
-            (None, Some(s)) => format!("{n}. {} (score: {s:.2})", hit.path),
+        // One shape whether or not embeddings are ready: the ranking's score always, and the
+        // embedding distance as well when the passage matched by meaning.
+        let mut title = match (hit.score, hit.distance) {
+            (Some(s), Some(d)) => format!("{n}. {} (score: {s:.2}, distance: {d:.2})", hit.path),
+            (Some(s), None) => format!("{n}. {} (score: {s:.2})", hit.path),
+            (None, Some(d)) => format!("{n}. {} (distance: {d:.2})", hit.path),
             (None, None) => format!("{n}. {}", hit.path),
         };
         if let (Some(index), Some(total)) = (hit.chunk_index, hit.total_chunks) {
@@ -266,26 +274,34 @@ pub fn recent_changes(out: &ChangesOut) -> String {
     with_more(lines.join("\n"), &out.paging)
 }
 
-/// `get_history`: `History for {path} ({n} revisions):` then `- {rev8} | {date} | {author}`.
+/// `get_history`: `History for {path} ({total} revisions):` then `- {rev8} | {date} | {author}`
+/// (plus the pages a commit changed when it changed others too); only the count for `limit` 0.
 pub fn history(out: &HistoryOut) -> String {
-    if out.history.is_empty() && out.paging.offset == 0 {
+    let total = out.paging.total.unwrap_or(out.history.len());
+    if total == 0 {
         return format!("No history for {}.", out.path);
     }
+    let revisions = if total == 1 { "revision" } else { "revisions" };
+    if out.history.is_empty() {
+        return format!("History for {}: {total} {revisions}.", out.path);
+    }
     let mut lines = vec![
-        format!(
-            "History for {} ({} revisions):",
-            out.path,
-            out.history.len()
-        ),
+        format!("History for {} ({total} {revisions}):", out.path),
         String::new(),
     ];
     for e in &out.history {
-        lines.push(format!(
+        let mut line = format!(
             "- {} | {} | {}",
             short(&e.revision),
             or_unknown(&e.date),
             or_unknown(&e.author)
-        ));
+        );
+        // Only worth a word when the commit changed more than this page (a rename, a rewrite
+        // of backlinks, a batch).
+        if e.pages_affected.len() > 1 {
+            line.push_str(&format!(" | pages: {}", e.pages_affected.join(", ")));
+        }
+        lines.push(line);
         if !e.message.is_empty() {
             lines.push(format!("  {}", e.message));
         }

@@ -80,6 +80,18 @@ fn write_and_edit_results() {
     assert_eq!(write(&out), "Edited Foo (revision: 01234567)");
     out.merged = true;
     assert!(write(&out).starts_with("Edited Foo (revision: 01234567)\nMerged: "));
+    // A write that changed nothing does not also claim to have updated the page.
+    out.merged = false;
+    out.unchanged = true;
+    let text = write(&out);
+    assert!(
+        text.starts_with("No change to Foo (revision: 01234567)"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("Edited") && !text.contains("Updated"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -168,6 +180,7 @@ fn semantic_layout_and_lag_notice() {
     let hit = SemanticHit {
         path: "A".into(),
         distance: Some(0.1234),
+        score: Some(0.5),
         chunk_index: Some(0),
         total_chunks: Some(3),
         page_word_count: Some(120),
@@ -179,12 +192,25 @@ fn semantic_layout_and_lag_notice() {
         query: "q".into(),
         mode: "semantic".into(),
         paging: paging(1, 0, 5, 1),
-        results: vec![hit],
+        results: vec![hit.clone()],
         ..SemanticOut::default()
     };
     assert_eq!(
         semantic(&out),
-        "1 results for \"q\":\n\n1. A (distance: 0.12) [1/3] — 120 words\n   Section: Top\n   [Top] chunk"
+        "1 results for \"q\":\n\n1. A (score: 0.50, distance: 0.12) [1/3] — 120 words\n   Section: Top\n   [Top] chunk"
+    );
+    // Without a vector yet (embeddings pending) the line keeps its shape, less the distance.
+    let keyword_only = SemanticOut {
+        results: vec![SemanticHit {
+            distance: None,
+            ..hit
+        }],
+        ..out
+    };
+    assert!(
+        semantic(&keyword_only).contains("\n1. A (score: 0.50) [1/3]"),
+        "{}",
+        semantic(&keyword_only)
     );
     let lagging = SemanticOut {
         query: "q".into(),
@@ -231,7 +257,7 @@ fn changes_and_history_layout() {
     };
     assert_eq!(
         history(&history_out),
-        "History for Foo (1 revisions):\n\n- 01234567 | 2026-03-08T10:00:00+00:00 | Alice\n  [mcp] Update: Foo"
+        "History for Foo (1 revision):\n\n- 01234567 | 2026-03-08T10:00:00+00:00 | Alice | pages: Foo, Bar\n  [mcp] Update: Foo"
     );
     let none = HistoryOut {
         path: "Foo".into(),

@@ -18,6 +18,7 @@ pub mod format;
 pub mod output;
 pub mod params;
 pub mod reply;
+mod schema;
 mod tools;
 
 use std::sync::Arc;
@@ -51,8 +52,10 @@ Find pages with list_notes, search_notes or semantic_search; read with read_note
 saves tokens). To change a page, pass the `revision` you read: write_note replaces the whole page, \
 edit_note changes part of it (replace, append, prepend, replace_section, insert_before_section, \
 insert_after_section). If someone else changed the page meanwhile, non-overlapping edits are \
-merged; overlapping ones are refused as a conflict — re-read and retry. Every change is a git \
-commit you can inspect with get_history and diff_note. whoami says what this token may do.";
+merged; overlapping ones are refused as a conflict — re-read and retry. Pages still as the wiki \
+was created (its template Home) can be replaced without a revision. Link pages with \
+[[Page]] or [[Page|text]]. Every change is a git commit you can inspect with get_history and \
+diff_note. whoami says what this token may do.";
 
 /// The routes of the MCP endpoint and its discovery document, to merge into the wiki router.
 ///
@@ -101,11 +104,23 @@ pub struct WikiMcp {
 impl WikiMcp {
     /// Every tool, built once.
     fn all_tools() -> ToolRouter<WikiMcp> {
-        WikiMcp::page_tools()
+        let mut tools = WikiMcp::page_tools()
             + WikiMcp::edit_tools()
             + WikiMcp::list_tools_router()
             + WikiMcp::graph_tools()
-            + WikiMcp::attachment_tools()
+            + WikiMcp::attachment_tools();
+        for route in tools.map.values_mut() {
+            route.attr.input_schema = Arc::new(schema::compact(&route.attr.input_schema));
+            if let Some(output) = &route.attr.output_schema {
+                route.attr.output_schema = Some(Arc::new(schema::compact(output)));
+            }
+            route.attr.annotations = route
+                .attr
+                .annotations
+                .take()
+                .map(schema::compact_annotations);
+        }
+        tools
     }
 }
 

@@ -188,7 +188,7 @@ pub struct ChangeEntry {
     pub author: String,
     /// Commit message.
     pub message: String,
-    /// Pages the commit touched (recent changes only).
+    /// Pages the commit changed (both names of a renamed page; attachments are not listed).
     pub pages_affected: Vec<String>,
 }
 

@@ -12,12 +12,12 @@ use serde::{Deserialize, Deserializer};
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReadNote {
-    /// Page path, e.g. `Projects/Roadmap` (as shown by list_notes).
+    /// Page path, e.g. `Projects/Roadmap`.
     pub path: String,
-    /// A past revision (commit id from get_history, 7–40 hex characters); empty for the current one.
+    /// A past revision (from get_history); empty for the current one.
     #[serde(default, deserialize_with = "text")]
     pub revision: String,
-    /// Read only this section: a heading title (`Setup`) or a heading path (`Guide > Setup`).
+    /// Only this section: a heading (`Setup`) or heading path (`Guide > Setup`).
     #[serde(default, deserialize_with = "text")]
     pub section: String,
 }
@@ -26,14 +26,14 @@ pub struct ReadNote {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WriteNote {
-    /// Page path; created when it does not exist.
+    /// Page path.
     pub path: String,
-    /// The whole new markdown content, optionally starting with YAML frontmatter between `---` lines.
+    /// The whole new markdown content.
     pub content: String,
-    /// The revision you read (from read_note). Required when the page exists, omit it to create.
+    /// The revision you read; omit it to create a note.
     #[serde(default, deserialize_with = "text")]
     pub revision: String,
-    /// Commit message; `[mcp] ` is prepended.
+    /// Commit message.
     #[serde(default, deserialize_with = "text")]
     pub commit_message: String,
 }
@@ -44,27 +44,26 @@ pub struct WriteNote {
 pub struct EditNote {
     /// Page path.
     pub path: String,
-    /// The revision you read (from read_note). If the note changed since, non-overlapping edits
-    /// are merged and overlapping ones refused; without it the edit applies to the current version.
+    /// The revision you read; without it the edit applies to the current text.
     #[serde(default, deserialize_with = "text")]
     pub revision: String,
-    /// `replace` (default: old_string → new_string, exactly one occurrence), `append`, `prepend`,
-    /// `replace_section`, `insert_before_section` or `insert_after_section`.
+    /// `replace` (default), `append`, `prepend`, `replace_section`, `insert_before_section` or
+    /// `insert_after_section`.
     #[serde(default, deserialize_with = "text")]
     pub operation: String,
-    /// `replace`: the exact text to find; it must occur exactly once (frontmatter included).
+    /// `replace`: exact text that occurs once.
     #[serde(default, deserialize_with = "text")]
     pub old_string: String,
     /// `replace`: the replacement; empty deletes old_string.
     #[serde(default, deserialize_with = "text")]
     pub new_string: String,
-    /// The text to add (append, prepend, insert_*) or the section's new body (replace_section).
+    /// Text to add, or the section's new body.
     #[serde(default, deserialize_with = "text")]
     pub content: String,
     /// Section operations: a heading title or `A > B` heading path.
     #[serde(default, deserialize_with = "text")]
     pub section: String,
-    /// Commit message; `[mcp] ` is prepended.
+    /// Commit message.
     #[serde(default, deserialize_with = "text")]
     pub commit_message: String,
 }
@@ -76,16 +75,16 @@ pub struct ListNotes {
     /// Only pages under this path prefix, e.g. `Projects/`.
     #[serde(default, deserialize_with = "text")]
     pub prefix: String,
-    /// Only pages whose frontmatter `category` equals this (case-insensitive).
+    /// Only pages of this frontmatter category.
     #[serde(default, deserialize_with = "text")]
     pub category: String,
-    /// Only pages whose frontmatter `tags` contain this (case-insensitive).
+    /// Only pages with this frontmatter tag.
     #[serde(default, deserialize_with = "text")]
     pub tag: String,
-    /// Only pages changed since this ISO 8601 date or date-time.
+    /// Only pages changed since this ISO 8601 date.
     #[serde(default, deserialize_with = "text")]
     pub updated_since: String,
-    /// Skip this many pages (paging).
+    /// Skip this many pages.
     #[serde(default, deserialize_with = "count")]
     #[schemars(with = "Option<u32>")]
     pub offset: Option<u64>,
@@ -99,7 +98,7 @@ pub struct ListNotes {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SearchNotes {
-    /// Words to find (all pages are ranked by title and body matches).
+    /// Words to find.
     pub query: String,
     /// Only pages whose path starts with this.
     pub prefix: Option<String>,
@@ -107,7 +106,7 @@ pub struct SearchNotes {
     pub tag: Option<String>,
     /// Only pages of this frontmatter category.
     pub category: Option<String>,
-    /// Only pages changed at or after this ISO 8601 date or time.
+    /// Only pages changed since this ISO 8601 date.
     pub updated_since: Option<String>,
     /// Skip this many results.
     #[serde(default, deserialize_with = "count")]
@@ -123,7 +122,7 @@ pub struct SearchNotes {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SemanticSearch {
-    /// A question or description of what you are looking for.
+    /// A question, in plain words.
     pub query: String,
     /// Number of results (1–50, default 5).
     #[serde(default, deserialize_with = "count")]
@@ -137,7 +136,7 @@ pub struct SemanticSearch {
     #[serde(default, deserialize_with = "count")]
     #[schemars(with = "Option<u32>")]
     pub offset: Option<u64>,
-    /// `hybrid` (default: meaning and keywords fused), `semantic` (meaning only) or `keyword`.
+    /// `hybrid` (default), `semantic` or `keyword`.
     pub mode: Option<String>,
     /// Only pages whose path starts with this.
     pub prefix: Option<String>,
@@ -145,7 +144,7 @@ pub struct SemanticSearch {
     pub tag: Option<String>,
     /// Only pages of this frontmatter category.
     pub category: Option<String>,
-    /// Only pages changed at or after this ISO 8601 date or time.
+    /// Only pages changed since this ISO 8601 date.
     pub updated_since: Option<String>,
 }
 
@@ -163,7 +162,7 @@ pub struct PathOnly {
 pub struct GetHistory {
     /// Page path.
     pub path: String,
-    /// At most this many revisions (1–200, default 10).
+    /// At most this many (default 10, max 200); 0: only the count.
     #[serde(default, deserialize_with = "count")]
     #[schemars(with = "Option<u32>")]
     pub limit: Option<u64>,
@@ -177,7 +176,7 @@ pub struct GetHistory {
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RecentChanges {
-    /// At most this many commits (1–200, default 20).
+    /// At most this many commits (default 20, max 200).
     #[serde(default, deserialize_with = "count")]
     #[schemars(with = "Option<u32>")]
     pub limit: Option<u64>,
@@ -195,7 +194,7 @@ pub struct RenameNote {
     pub path: String,
     /// New page path.
     pub new_path: String,
-    /// Commit message; `[mcp] ` is prepended.
+    /// Commit message.
     #[serde(default, deserialize_with = "text")]
     pub commit_message: String,
 }
@@ -206,7 +205,7 @@ pub struct RenameNote {
 pub struct DeleteNote {
     /// Page path.
     pub path: String,
-    /// Commit message; `[mcp] ` is prepended.
+    /// Commit message.
     #[serde(default, deserialize_with = "text")]
     pub commit_message: String,
 }
@@ -251,7 +250,7 @@ pub struct UploadAttachment {
     pub filename: String,
     /// The file's bytes, base64-encoded (at most 10 MiB decoded).
     pub content: String,
-    /// Commit message; `[mcp] ` is prepended.
+    /// Commit message.
     #[serde(default, deserialize_with = "text")]
     pub commit_message: String,
 }
@@ -274,7 +273,7 @@ pub struct DeleteAttachment {
     pub path: String,
     /// File name as listed by list_attachments.
     pub filename: String,
-    /// Commit message; `[mcp] ` is prepended.
+    /// Commit message.
     #[serde(default, deserialize_with = "text")]
     pub commit_message: String,
 }
@@ -287,7 +286,7 @@ pub struct DiffNote {
     pub path: String,
     /// The older revision (commit id from get_history).
     pub from: String,
-    /// The newer revision; empty for the current version.
+    /// Newer revision; default: current.
     #[serde(default, deserialize_with = "text")]
     pub to: String,
 }

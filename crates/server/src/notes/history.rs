@@ -4,14 +4,37 @@ use robot_store::{ChangeStatus, FileDiff, LineKind, LogQuery};
 use robot_wiki::PagePath;
 
 use super::error::{NotesError, NotesResult};
-use super::{Changelog, ChangelogEntry, History, NoteDiff, Notes, iso_date, page_of_file, summary};
+use super::{Changelog, ChangelogEntry, History, NoteDiff, Notes, iso_date, page_of_file};
+
+/// A commit as the history and the changelog list it: who, when, why, and the pages it
+/// changed (both names of a renamed page; attachments are not listed).
+fn change_entry(c: &robot_store::CommitInfo) -> ChangelogEntry {
+    let mut pages: Vec<String> = Vec::new();
+    for file in &c.files {
+        let names = [Some(file.path.as_str()), file.old_path.as_deref()];
+        for name in names.into_iter().flatten() {
+            if let Some(page) = page_of_file(name)
+                && !pages.contains(&page)
+            {
+                pages.push(page);
+            }
+        }
+    }
+    ChangelogEntry {
+        revision: c.id.to_string(),
+        author: c.author_name.clone(),
+        date: iso_date(c.time, c.tz_offset_minutes),
+        message: c.message.clone(),
+        pages_affected: pages,
+    }
+}
 
 /// Most history or changelog entries returned at once.
 pub const MAX_LOG_LIMIT: usize = 500;
 
 impl Notes<'_> {
-    /// Commits that touched `page` (following renames), newest first, `limit` (1 to 500) from
-    /// `offset`.
+    /// Commits that touched `page` (following renames), newest first, `limit` (0 to 500; 0
+    /// answers only how many there are) from `offset`, each with the pages it changed.
     pub async fn history(
         &self,
         page: &PagePath,
@@ -20,20 +43,30 @@ impl Notes<'_> {
     ) -> NotesResult<History> {
         self.require_read()?;
         let file = self.existing(page).await?;
-        let limit = limit.clamp(1, MAX_LOG_LIMIT);
-        let query = LogQuery {
-            path: Some(file.clone()),
-            follow_renames: true,
-            skip: offset,
-            limit: limit + 1,
-        };
-        let mut commits = self.blocking(move |repo| repo.log(&query)).await?;
-        let more = commits.len() > limit;
-        commits.truncate(limit);
+        let limit = limit.min(MAX_LOG_LIMIT);
+        let logged = file.clone();
+        let (total, commits) = self
+            .blocking(move |repo| {
+                let total = repo.file_revision_count(&logged)?;
+                let commits = if limit == 0 {
+                    Vec::new()
+                } else {
+                    repo.log(&LogQuery {
+                        path: Some(logged),
+                        follow_renames: true,
+                        skip: offset,
+                        limit,
+                    })?
+                };
+                Ok((total, commits))
+            })
+            .await?;
+        let end = offset.saturating_add(commits.len());
         Ok(History {
             path: page_of_file(file.as_str()).unwrap_or_else(|| page.to_string()),
-            next_offset: more.then_some(offset + limit),
-            history: commits.iter().map(summary).collect(),
+            total,
+            next_offset: (!commits.is_empty() && end < total).then_some(end),
+            history: commits.iter().map(change_entry).collect(),
         })
     }
 
@@ -53,29 +86,7 @@ impl Notes<'_> {
                 Ok((total, commits))
             })
             .await?;
-        let entries: Vec<ChangelogEntry> = commits
-            .iter()
-            .map(|c| {
-                let mut pages: Vec<String> = Vec::new();
-                for file in &c.files {
-                    let names = [Some(file.path.as_str()), file.old_path.as_deref()];
-                    for name in names.into_iter().flatten() {
-                        if let Some(page) = page_of_file(name)
-                            && !pages.contains(&page)
-                        {
-                            pages.push(page);
-                        }
-                    }
-                }
-                ChangelogEntry {
-                    revision: c.id.to_string(),
-                    author: c.author_name.clone(),
-                    date: iso_date(c.time, c.tz_offset_minutes),
-                    message: c.message.clone(),
-                    pages_affected: pages,
-                }
-            })
-            .collect();
+        let entries: Vec<ChangelogEntry> = commits.iter().map(change_entry).collect();
         let end = offset + entries.len();
         Ok(Changelog {
             next_offset: (end < total && !entries.is_empty()).then_some(end),

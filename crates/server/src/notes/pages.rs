@@ -111,9 +111,19 @@ impl Notes<'_> {
             None => None,
         };
         let lookup = page.clone();
-        let (head, existing) = self
-            .blocking(move |repo| Ok((repo.head()?, repo.resolve_page(&lookup, None)?)))
+        let (head, existing, seeded) = self
+            .blocking(move |repo| {
+                let existing = repo.resolve_page(&lookup, None)?;
+                let seeded = match &existing {
+                    Some(file) => untouched_seed(repo, file)?,
+                    None => None,
+                };
+                Ok((repo.head()?, existing, seeded))
+            })
             .await?;
+        // A page nobody has changed since the wiki was made from its template needs no read
+        // first: the seed commit is the base, so a change made meanwhile still conflicts.
+        let base = base.or(seeded);
         if existing.is_some() && base.is_none() {
             return Err(NotesError::RevisionRequired(
                 "Revision required when updating an existing page. Read the page first to get \
@@ -465,4 +475,16 @@ fn check_size(len: usize) -> NotesResult<()> {
         )));
     }
     Ok(())
+}
+
+/// The wiki's first commit, when it made `file` from the template and nothing changed it since.
+fn untouched_seed(
+    repo: &robot_store::WikiRepo,
+    file: &RepoPath,
+) -> Result<Option<CommitId>, robot_store::StoreError> {
+    let seed_author = crate::wikis::system_author();
+    Ok(repo
+        .last_change(file)?
+        .filter(|last| last.parents.is_empty() && last.author_email == seed_author.email)
+        .map(|last| last.id))
 }

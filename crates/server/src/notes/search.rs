@@ -292,7 +292,9 @@ fn passage(hit: ChunkHit) -> Passage {
         name: hit.path.clone(),
         snippet: snippet(&hit.text),
         section,
-        section_path: hit.section_path.join(" > "),
+        // The chunk's path starts with the page's title; the section path is the page's own
+        // heading path, the syntax `read_note` and `edit_note` take.
+        section_path: hit.section_path.get(1..).unwrap_or_default().join(" > "),
         chunk_index: hit.ordinal,
         total_chunks: hit.total_chunks,
         score: hit.score,

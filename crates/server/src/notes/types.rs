@@ -141,8 +141,11 @@ pub enum Start {
 pub struct History {
     /// The page path.
     pub path: String,
-    /// Commits that touched the page (following renames), newest first.
-    pub history: Vec<CommitSummary>,
+    /// How many commits touched the page (following renames), all pages together.
+    pub total: usize,
+    /// Commits that touched the page (following renames), newest first, with the pages each
+    /// changed.
+    pub history: Vec<ChangelogEntry>,
     /// Offset of the next page of results, or `null` at the end.
     pub next_offset: Option<usize>,
 }
@@ -365,7 +368,8 @@ pub struct Passage {
     pub snippet: String,
     /// Heading of the chunk's section (`""` before the first heading).
     pub section: String,
-    /// `Page > Section > Subsection`.
+    /// `Section > Subsection` within the page: what `read_note`'s `section` takes (`""` before the
+    /// first heading).
     pub section_path: String,
     /// Position of the chunk in its page, from 0.
     pub chunk_index: usize,

@@ -200,6 +200,12 @@ impl PageLog {
         })
     }
 
+    /// The number of commits touching the file `path` (following renames) in the recorded
+    /// head's history: what [`PageLog::log`] lists for it, all pages together.
+    pub(crate) fn file_revisions(&self, wiki: i64, path: &str) -> Result<usize, StoreError> {
+        self.with(|conn| Ok(touching(conn, wiki, path, true, usize::MAX, i64::MAX)?.len()))
+    }
+
     /// The number of commits logged for the wiki (all reachable from its recorded head).
     pub(crate) fn count(&self, wiki: i64) -> Result<usize, StoreError> {
         let n: i64 = self.with(|conn| {

@@ -24,8 +24,7 @@ use crate::notes::{MAX_ATTACHMENT_BYTES, Notes, Surface};
 impl WikiMcp {
     /// A note's attachments.
     #[tool(
-        description = "List the files attached to a note (name, size, type, last change). Paged: \
-`offset`, `limit` (default 100).",
+        description = "Files attached to a note: name, size, type, last change.",
         annotations(
             title = "List attachments",
             read_only_hint = true,
@@ -67,9 +66,7 @@ impl WikiMcp {
 
     /// Attach a file to a note.
     #[tool(
-        description = "Attach a file to an existing note. `content` is the file's bytes, \
-base64-encoded (at most 10 MiB decoded). A file of the same name is replaced. Link it from the \
-note as `[[name]]` or `![](name)` for images.",
+        description = "Attach a file to a note (one of the same name is replaced). Link it as `[[name]]` or `![](name)`.",
         annotations(
             title = "Upload attachment",
             read_only_hint = false,
@@ -112,7 +109,7 @@ note as `[[name]]` or `![](name)` for images.",
 
     /// Fetch an attachment.
     #[tool(
-        description = "Download a note's attachment; the content comes back base64-encoded.",
+        description = "Download a note's attachment (base64).",
         annotations(
             title = "Download attachment",
             read_only_hint = true,
@@ -145,8 +142,7 @@ note as `[[name]]` or `![](name)` for images.",
 
     /// Delete an attachment.
     #[tool(
-        description = "Delete a note's attachment. Permanent (recoverable only from the git \
-history): confirm with the user before calling.",
+        description = "Delete a note's attachment (git history keeps it): confirm with the user first.",
         annotations(
             title = "Delete attachment",
             read_only_hint = false,

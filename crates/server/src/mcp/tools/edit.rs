@@ -25,15 +25,7 @@ const OPERATIONS: &str =
 impl WikiMcp {
     /// Change part of a note.
     #[tool(
-        description = "Change part of a note. operation=`replace` (default) replaces exactly one \
-occurrence of `old_string` with `new_string` (matching covers the whole text, frontmatter \
-included; an empty new_string deletes the text). `append` / `prepend` add `content` at the end / \
-top (after the frontmatter). `replace_section` replaces the body of the heading named by \
-`section` (a title or `A > B` path; the heading line and nothing else is kept), \
-`insert_before_section` / `insert_after_section` add `content` before the heading / after the \
-section. Pass the `revision` you read: if the note changed since, non-overlapping edits are \
-merged and overlapping ones are refused as a conflict. Without a revision the edit applies to the \
-current version.",
+        description = "Change part of a note: `replace` one exact occurrence of `old_string`, `append` or `prepend` `content`, or replace or insert around a `section`. Pass the `revision` you read; without it the edit applies to the current text.",
         annotations(
             title = "Edit note",
             read_only_hint = false,

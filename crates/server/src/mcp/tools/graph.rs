@@ -18,8 +18,7 @@ use crate::notes::{Notes, Surface};
 impl WikiMcp {
     /// A note's outgoing and incoming WikiLinks.
     #[tool(
-        description = "Show a note's WikiLinks: the pages it links to and the pages that link to \
-it (computed from the current version of every page).",
+        description = "A note's WikiLinks: the pages it links to and the pages linking to it.",
         annotations(title = "Get links", read_only_hint = true, open_world_hint = false)
     )]
     async fn get_links(
@@ -42,9 +41,7 @@ it (computed from the current version of every page).",
 
     /// Notes nothing links to.
     #[tool(
-        description = "Find orphaned notes: pages that no other page links to (Home excepted), \
-sorted by path. Useful to tidy the wiki or find notes that need linking. Paged: `offset`, \
-`limit` (default 100).",
+        description = "Notes no other page links to (Home excepted), by path.",
         annotations(title = "Find orphans", read_only_hint = true, open_world_hint = false)
     )]
     async fn find_orphaned_notes(

@@ -26,9 +26,7 @@ const MAX_SEARCH_DEPTH: usize = 200;
 impl WikiMcp {
     /// List notes, optionally filtered.
     #[tool(
-        description = "List notes (wiki pages) with their category, tags, last update and word \
-count, sorted by path. Filters (all optional, combined with AND): `prefix` (path prefix), \
-`category`, `tag`, `updated_since` (ISO 8601). Paged: `offset`, `limit` (default 100).",
+        description = "Notes by path with category, tags, last update and word count; filters combine with AND.",
         annotations(title = "List notes", read_only_hint = true, open_world_hint = false)
     )]
     async fn list_notes(
@@ -71,9 +69,7 @@ count, sorted by path. Filters (all optional, combined with AND): `prefix` (path
 
     /// Full-text keyword search.
     #[tool(
-        description = "Full-text keyword search over every note's title and body; results are \
-ranked (title matches weigh more) with a snippet around the first match. Paged: `offset`, \
-`limit` (default 20).",
+        description = "Keyword search over note titles and bodies, ranked, with a snippet of each match.",
         annotations(title = "Search notes", read_only_hint = true, open_world_hint = false)
     )]
     async fn search_notes(
@@ -121,11 +117,7 @@ ranked (title matches weigh more) with a snippet around the first match. Paged: 
 
     /// Search passages by meaning and keywords.
     #[tool(
-        description = "Search notes with a natural-language question; returns the best matching \
-passages (section chunks) with their page, section and text. `mode`: `hybrid` (default: meaning \
-and keywords fused), `semantic` (meaning only) or `keyword`. `n` results (1-50, default 5), \
-`max_chunks_per_page` (1-5, default 2), `offset` for paging; filters `prefix`, `tag`, \
-`category`, `updated_since`. Says when the newest changes are not embedded yet.",
+        description = "Find passages by meaning: page, section (for read_note) and text. Says when recent changes are not embedded yet.",
         annotations(
             title = "Semantic search",
             read_only_hint = true,
@@ -199,9 +191,7 @@ and keywords fused), `semantic` (meaning only) or `keyword`. `n` results (1-50, 
 
     /// A note's revisions.
     #[tool(
-        description = "List a note's revisions (commits), newest first, following renames. Pass a \
-revision to read_note to see that version, or to diff_note to see what changed. Paged: `limit` \
-(default 10, max 200), `offset`.",
+        description = "A note's revisions, newest first, following renames, with the pages each changed.",
         annotations(title = "Note history", read_only_hint = true, open_world_hint = false)
     )]
     async fn get_history(
@@ -211,12 +201,20 @@ revision to read_note to see that version, or to diff_note to see what changed. 
     ) -> CallToolResult {
         let path = page_or_reply!(&p.path);
         let start = offset(p.offset);
-        let limit = clamp(p.limit, 10, 200);
+        // 0 asks for the count alone.
+        let limit = p
+            .limit
+            .map_or(10, |v| usize::try_from(v).unwrap_or(200).min(200));
         let notes = Notes::new(&self.state, &ctx, Surface::Mcp);
         let outcome = notes.history(&path, limit, start).await.map(|h| {
             let out = HistoryOut {
                 path: h.path,
-                paging: Paging::open(start, limit, h.next_offset),
+                paging: Paging {
+                    total: Some(h.total),
+                    offset: start,
+                    limit,
+                    next_offset: h.next_offset,
+                },
                 history: h.history.into_iter().map(change).collect(),
             };
             reply::ok(&out, format::history(&out))
@@ -226,8 +224,7 @@ revision to read_note to see that version, or to diff_note to see what changed. 
 
     /// Recent changes to the whole wiki.
     #[tool(
-        description = "Recent changes to the whole wiki, newest first: date, author, pages \
-touched and commit message. Paged: `limit` (default 20, max 200), `offset`.",
+        description = "Recent changes to the wiki, newest first: date, author, pages and message.",
         annotations(
             title = "Recent changes",
             read_only_hint = true,
@@ -276,12 +273,12 @@ fn search_paging(total: usize, start: usize, limit: usize, returned: usize) -> P
 }
 
 /// A commit of a page's history.
-fn change(c: notes::CommitSummary) -> ChangeEntry {
+fn change(c: notes::ChangelogEntry) -> ChangeEntry {
     ChangeEntry {
         revision: c.revision,
         date: c.date,
         author: c.author,
         message: c.message,
-        pages_affected: Vec::new(),
+        pages_affected: c.pages_affected,
     }
 }

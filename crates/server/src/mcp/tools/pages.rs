@@ -20,10 +20,7 @@ use crate::notes::{Notes, Surface};
 impl WikiMcp {
     /// Read a note: its frontmatter, content and WikiLinks.
     #[tool(
-        description = "Read a note (wiki page): returns its frontmatter summary, links, revision and \
-raw markdown content. `revision` (a commit id from get_history) reads a past version. `section` \
-(a heading title, or a heading path like `Guide > Setup`) returns only that section, which saves \
-tokens on long pages. Keep the returned `revision`: write_note and edit_note need it.",
+        description = "Read a note: markdown, frontmatter, links and its `revision` (write_note and edit_note need it). `section` reads one section, `revision` a past version.",
         annotations(title = "Read note", read_only_hint = true, open_world_hint = false)
     )]
     async fn read_note(
@@ -62,11 +59,7 @@ tokens on long pages. Keep the returned `revision`: write_note and edit_note nee
 
     /// Create or overwrite a whole note.
     #[tool(
-        description = "Create a note, or replace a note's whole content. Content is markdown, \
-optionally starting with YAML frontmatter between `---` lines. When the note exists, pass the \
-`revision` you got from read_note; omit it to create a new note. If the note changed since your \
-revision, edits that do not overlap are merged and overlapping ones are refused as a conflict. \
-To change only part of a note, prefer edit_note.",
+        description = "Create a note or replace its whole markdown content. For an existing note pass the `revision` you read: changes made since that do not overlap yours are merged, overlapping ones refused.",
         annotations(
             title = "Write note",
             read_only_hint = false,
@@ -102,8 +95,7 @@ To change only part of a note, prefer edit_note.",
 
     /// Rename (move) a note and rewrite links to it.
     #[tool(
-        description = "Rename (move) a note. One atomic commit moves the page and rewrites the \
-WikiLinks in every other page that pointed at it.",
+        description = "Rename (move) a note and rewrite the links to it, in one commit.",
         annotations(
             title = "Rename note",
             read_only_hint = false,
@@ -140,8 +132,7 @@ WikiLinks in every other page that pointed at it.",
 
     /// Delete a note.
     #[tool(
-        description = "Delete a note. This is permanent (recoverable only from the git history): \
-confirm with the user before calling.",
+        description = "Delete a note (git history keeps it): confirm with the user first.",
         annotations(
             title = "Delete note",
             read_only_hint = false,
@@ -173,8 +164,7 @@ confirm with the user before calling.",
 
     /// Show what changed in a note between two revisions.
     #[tool(
-        description = "Show what changed in a note between two revisions, as a unified diff. \
-`from` is an older revision (from get_history); `to` defaults to the current version.",
+        description = "Unified diff of a note between two revisions (from get_history or read_note).",
         annotations(title = "Diff note", read_only_hint = true, open_world_hint = false)
     )]
     async fn diff_note(
@@ -206,8 +196,7 @@ confirm with the user before calling.",
 
     /// Who am I on this wiki, and what may I do?
     #[tool(
-        description = "Show which wiki this connection reaches, who you act as (token and user), \
-the git author of your commits, and what you may do (read, write, upload, admin).",
+        description = "Which wiki this is, who you act as, and what you may do.",
         annotations(title = "Who am I", read_only_hint = true, open_world_hint = false)
     )]
     async fn whoami(
