@@ -65,11 +65,14 @@ pub async fn view(
         Some(rev) => Some(resolve_revision(ctx, &rev).await?),
         None => None,
     };
-    // A view of the head has a validator before any work is done (see `view_cache`).
+    // A view of the head has a validator before any work is done (see `view_cache`). The head
+    // is read here, not on the blocking pool: it is one small file from the page cache, and the
+    // trip to the pool cost a cached view more than the read.
     let validator = match &revision {
         Some(_) => None,
-        None => blocking(&ctx.repo, |repo| repo.head())
-            .await?
+        None => ctx
+            .repo
+            .head()?
             .and_then(|head| view_etag(ctx, &head, raw_path, query).map(|etag| (etag, head))),
     };
     if let Some((etag, _)) = &validator {
