@@ -86,7 +86,13 @@ async def test_tools_listed(server, tokens):
         check(EXPECTED_TOOLS <= names, f"missing tools: {sorted(EXPECTED_TOOLS - names)}")
         by_name = {tool.name: tool for tool in listed.tools}
         check(by_name["read_note"].annotations.read_only_hint is True, "read_note is read-only")
-        check(by_name["delete_note"].annotations.destructive_hint is True, "delete_note is destructive")
+        # Hints equal to the MCP defaults are left out: an absent destructiveHint means true,
+        # an absent readOnlyHint false.
+        delete = by_name["delete_note"].annotations
+        check(delete.destructive_hint in (True, None) and not delete.read_only_hint,
+              "delete_note is destructive")
+        check(by_name["read_note"].annotations.destructive_hint is None,
+              "read-only tools carry no write hints")
         check("section" in by_name["edit_note"].input_schema["properties"], "edit_note has section ops")
         print(f"  {len(names)} tools: {', '.join(sorted(names))}")
 
