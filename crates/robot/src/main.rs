@@ -425,6 +425,16 @@ async fn wiki(state: &AppState, cmd: WikiCommand) -> anyhow::Result<()> {
                 },
             )
             .await?;
+            // Indexed here, before the process ends: a server running beside the CLI hears of
+            // no change, but finds the passages waiting for vectors and embeds them.
+            let pages = state
+                .indexer
+                .rebuild(wiki.slug.as_str())
+                .await
+                .map_err(|e| {
+                    anyhow::anyhow!("the wiki was created, but indexing it failed: {e}")
+                })?;
+            eprintln!("{}: {pages} pages indexed for search", wiki.slug);
             println!("{}", state.config.wiki_url(wiki.slug.as_str()));
             Ok(())
         }

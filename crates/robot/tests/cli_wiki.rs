@@ -18,6 +18,21 @@ fn notes_of_alice() -> tempfile::TempDir {
 }
 
 #[test]
+fn a_created_wiki_is_searchable_before_the_command_ends() {
+    // A server running beside the CLI hears of no change: the CLI indexes what it created.
+    let dir = notes_of_alice();
+    let db = rusqlite::Connection::open(dir.path().join("search.db")).expect("search index");
+    let chunks: i64 = db
+        .query_row(
+            "SELECT count(*) FROM chunks WHERE slug = 'notes'",
+            [],
+            |row| row.get(0),
+        )
+        .expect("count");
+    assert!(chunks > 0, "the template pages are indexed");
+}
+
+#[test]
 fn git_access_is_shown_and_switched() {
     let dir = notes_of_alice();
     let shown = robot(dir.path(), &["wiki", "git", "notes"]);
