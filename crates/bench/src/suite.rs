@@ -243,19 +243,8 @@ async fn page_views(
     viewed: &str,
     html_bytes: usize,
 ) -> Result<()> {
-    let load = |url: String, headers: Vec<String>, duration: Duration| -> Result<wrk::Load> {
-        let spec = |duration| LoadSpec {
-            url: &url,
-            headers: &headers,
-            connections: CONNECTIONS,
-            duration,
-        };
-        // Warm-up, not counted; An Otter Wiki's two workers may race to fill its page cache
-        // (a UNIQUE constraint error, one 500) on the first concurrent views, so only the
-        // measured run must be free of errors.
-        let _ = wrk::run(&spec(Duration::from_secs(1)));
-        wrk::run(&spec(duration))
-    };
+    let load =
+        |url: String, headers: Vec<String>, duration: Duration| warm_load(&url, &headers, duration);
     let robot_url = format!("http://127.0.0.1:{}{viewed}", side.robot.port());
     let public = load(
         robot_url.clone(),
@@ -304,6 +293,21 @@ async fn page_views(
         html_bytes
     ));
     Ok(())
+}
+
+/// `wrk` with [`CONNECTIONS`] on `url` for `duration`, after a one-second warm-up that is not
+/// counted: An Otter Wiki's two workers may race to fill its page cache (a UNIQUE constraint
+/// error, one 500) on the first concurrent views, so only the measured run must be free of
+/// errors.
+fn warm_load(url: &str, headers: &[String], duration: Duration) -> Result<wrk::Load> {
+    let spec = |duration| LoadSpec {
+        url,
+        headers,
+        connections: CONNECTIONS,
+        duration,
+    };
+    let _ = wrk::run(&spec(Duration::from_secs(1)));
+    wrk::run(&spec(duration))
 }
 
 /// Throughput (with its target share of nginx), p50 and p99 of one page-view load, beside An
@@ -1148,14 +1152,7 @@ async fn embedding_under_load(
         format!("Host: {}", robot.host("semantic")),
         format!("Cookie: {cookie}"),
     ];
-    let spec = |duration| LoadSpec {
-        url: &url,
-        headers: &headers,
-        connections: CONNECTIONS,
-        duration,
-    };
-    let _ = wrk::run(&spec(Duration::from_secs(1)));
-    let idle = wrk::run(&spec(run.args.load()))?;
+    let idle = warm_load(&url, &headers, run.args.load())?;
 
     robot.cli(&[
         "wiki",
@@ -1197,7 +1194,12 @@ async fn embedding_under_load(
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
     let sampler = robot.service.sample_rss();
-    let busy = wrk::run(&spec(run.args.load()))?;
+    let busy = wrk::run(&LoadSpec {
+        url: &url,
+        headers: &headers,
+        connections: CONNECTIONS,
+        duration: run.args.load(),
+    })?;
     let peak = sampler.peak();
     let after = status().await?;
     ensure!(

@@ -6,29 +6,18 @@
 //!
 //! Run: `cargo bench -p robot-store --bench commit`.
 
+mod support;
+
 use std::hint::black_box;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use robot_store::{Author, Change, CommitRequest, Quota, RepoPath, Store};
+use robot_store::{Change, CommitRequest, RepoPath, Store};
 
 fn bench(c: &mut Criterion) {
     let temp = tempfile::tempdir().expect("tempdir");
     let store = Store::open(temp.path().join("wikis")).expect("store");
-    let paragraph = "A wiki page of a few hundred bytes, like the notes agents keep. ".repeat(8);
-    let seed: Vec<(String, Vec<u8>)> = (0..1_000)
-        .map(|i| {
-            let path = format!("Folder {}/Page {i}.md", i % 100);
-            (path, format!("# Page {i}\n\n{paragraph}\n").into_bytes())
-        })
-        .collect();
-    let author = Author::new("Bench", "b@example.org");
-    let wiki = store
-        .create_wiki("bench", &seed, &author, "seed")
-        .expect("wiki");
-    wiki.set_quota(Some(Quota {
-        max_bytes: 8 << 30,
-        max_pages: 100_000,
-    }));
+    let wiki = support::seeded_wiki(&store).expect("wiki");
+    let (author, paragraph) = (support::author(), support::paragraph());
     let page = RepoPath::parse("Folder 7/Page 7.md").expect("path");
     let mut round = 0u64;
     c.bench_function("commit: save one page of a 1,000-page wiki", |b| {

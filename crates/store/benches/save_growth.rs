@@ -6,11 +6,13 @@
 //! Run: `cargo bench -p robot-store --bench save_growth` (`SAVE_GROWTH_COMMITS` changes the
 //! 10,000; `SAVE_GROWTH_MAINTAIN=0` leaves the repository unpacked, to compare).
 
+mod support;
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use robot_store::{Author, Change, CommitRequest, Quota, RepoPath, Store};
+use robot_store::{Change, CommitRequest, RepoPath, Store};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let commits: usize = std::env::var("SAVE_GROWTH_COMMITS")
@@ -20,19 +22,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let maintain = std::env::var("SAVE_GROWTH_MAINTAIN").map_or(true, |v| v != "0");
     let temp = tempfile::tempdir()?;
     let store = Store::open(temp.path().join("wikis"))?;
-    let paragraph = "A wiki page of a few hundred bytes, like the notes agents keep. ".repeat(8);
-    let seed: Vec<(String, Vec<u8>)> = (0..1_000)
-        .map(|i| {
-            let path = format!("Folder {}/Page {i}.md", i % 100);
-            (path, format!("# Page {i}\n\n{paragraph}\n").into_bytes())
-        })
-        .collect();
-    let author = Author::new("Bench", "b@example.org");
-    let wiki = store.create_wiki("bench", &seed, &author, "seed")?;
-    wiki.set_quota(Some(Quota {
-        max_bytes: 8 << 30,
-        max_pages: 100_000,
-    }));
+    let wiki = support::seeded_wiki(&store)?;
+    let (author, paragraph) = (support::author(), support::paragraph());
 
     let done = Arc::new(AtomicBool::new(false));
     let runs = Arc::new(AtomicU64::new(0));

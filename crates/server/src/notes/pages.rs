@@ -111,12 +111,13 @@ impl Notes<'_> {
             None => None,
         };
         let lookup = page.clone();
+        let without_revision = base.is_none();
         let (head, existing, seeded) = self
             .blocking(move |repo| {
                 let existing = repo.resolve_page(&lookup, None)?;
                 let seeded = match &existing {
-                    Some(file) => untouched_seed(repo, file)?,
-                    None => None,
+                    Some(file) if without_revision => untouched_seed(repo, file)?,
+                    _ => None,
                 };
                 Ok((repo.head()?, existing, seeded))
             })
