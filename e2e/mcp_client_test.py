@@ -33,6 +33,7 @@ from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.auth import AuthorizationCodeResult, OAuthClientInformationFull, OAuthClientMetadata, OAuthToken
 
 from mcp_harness import Server, connect, http_client, text_of
+from mcp_memory_task import compare
 
 AGENTS = int(os.environ.get("MCP_E2E_AGENTS", "32"))
 SOAK_SECONDS = float(os.environ.get("MCP_E2E_SECONDS", "10"))
@@ -41,7 +42,7 @@ EXPECTED_TOOLS = {
     "read_note", "write_note", "edit_note", "list_notes", "search_notes", "semantic_search",
     "get_links", "get_history", "get_recent_changes", "rename_note", "delete_note",
     "find_orphaned_notes", "list_attachments", "upload_attachment", "download_attachment",
-    "delete_attachment", "diff_note", "whoami",
+    "delete_attachment", "diff_note", "whoami", "build_context",
 }
 
 
@@ -160,6 +161,22 @@ async def test_every_tool(server, tokens):
         text, _ = await ok(c, "delete_attachment", {"path": "E2E/Plan", "filename": "hello.txt"})
         check(text == "Deleted attachment hello.txt", text)
 
+        # What robot.wtf adds; the SDK checks each result against the tool's outputSchema.
+        text, tree = await ok(c, "list_notes", {"depth": 1})
+        check(any(e["path"] == "E2E" and e["pages"] == 3 for e in tree["entries"]), text)
+        text, both = await ok(c, "read_note", {"paths": ["E2E/Other", "E2E/Plan#Goals"]})
+        check([n["path"] for n in both["notes"]] == ["E2E/Other", "E2E/Plan"], text)
+        text, ctx = await ok(c, "build_context", {"path": "E2E/Plan", "max_bytes": 2000})
+        check([r["path"] for r in ctx["related"]] == ["E2E/Other"], text)
+        text, fm = await ok(c, "edit_note", {"path": "E2E/Plan", "frontmatter": {"status": "done"}})
+        text, replaced = await ok(c, "edit_note", {"path": "E2E/Plan", "old_string": "See [[E2E/Other]].",
+                                            "new_string": "See also [[E2E/Other]].",
+                                            "expected_replacements": 1})
+        text, restored = await ok(c, "write_note", {"path": "E2E/Plan", "restore": rev,
+                                                    "revision": replaced["revision"]})
+        check(text.startswith("Restored E2E/Plan") and not restored["merged"], text)
+        text, _ = await ok(c, "get_recent_changes", {"folder": "E2E", "since": "2000-01-01"})
+
         text, _ = await ok(c, "rename_note", {"path": "E2E/Other", "new_path": "E2E/Renamed"})
         check(text.startswith("Renamed E2E/Other -> E2E/Renamed (revision: ")
               and "Updated 1 backreferences:\n  - E2E/Plan" in text, text)
@@ -236,7 +253,7 @@ async def test_bad_input(server, tokens):
             check(expected.lower() in text.lower(), f"{tool}: expected {expected!r} in {text[:300]!r}")
             check(isinstance(info.get("error"), str), f"{tool}: no error code in {info}")
         _, after = await ok(c, "get_recent_changes", {"limit": 1})
-        check(before["paging"]["total"] == after["paging"]["total"], "bad input wrote a commit")
+        check(before["total"] == after["total"], "bad input wrote a commit")
         print(f"  {len(cases)} bad inputs refused, nothing written")
 
 
@@ -453,7 +470,13 @@ async def test_oauth_client(server, tokens):
     check(foreign.status_code in (401, 403), f"token on another wiki: {foreign.status_code}")
 
 
-TESTS = [test_tools_listed, test_every_tool, test_conflict_and_merge, test_isolation, test_bad_input,
+async def test_memory_task(server, tokens):
+    results = await compare(server, tokens["editor"])
+    classic, current = results["classic"], results["current"]
+    check(current.calls < classic.calls, f"{current.calls} calls, not fewer than {classic.calls}")
+
+
+TESTS = [test_tools_listed, test_every_tool, test_memory_task, test_conflict_and_merge, test_isolation, test_bad_input,
          test_concurrent_agents, test_revocation, test_oauth_client]
 
 

@@ -12,7 +12,8 @@ const METADATA: &str =
     "resource_metadata=\"http://notes.localhost:8080/.well-known/oauth-protected-resource\"";
 
 /// Every tool otterwiki-mcp offers, plus ours.
-const TOOLS: [&str; 18] = [
+const TOOLS: [&str; 19] = [
+    "build_context",
     "delete_attachment",
     "delete_note",
     "diff_note",
@@ -60,6 +61,7 @@ async fn initialize_and_list_tools_statelessly() {
     let result = &init.json["result"];
     assert_eq!(result["serverInfo"]["name"], "robot.wtf");
     assert!(result["capabilities"]["tools"].is_object());
+    assert!(result["capabilities"]["resources"].is_object());
     assert!(
         result["instructions"]
             .as_str()
@@ -93,7 +95,13 @@ async fn initialize_and_list_tools_statelessly() {
         .find(|t| t["name"] == "read_note")
         .expect("read_note");
     assert_eq!(read["annotations"]["readOnlyHint"], true);
-    assert_eq!(read["inputSchema"]["required"], json!(["path"]));
+    // `path`, or `paths` for several notes at once.
+    assert!(read["inputSchema"]["properties"]["paths"].is_object());
+    for tool in tools {
+        let output = &tool["outputSchema"];
+        assert_eq!(output["type"], "object", "{}: {output}", tool["name"]);
+        assert!(output["properties"].is_object(), "{}", tool["name"]);
+    }
     let delete = tools
         .iter()
         .find(|t| t["name"] == "delete_note")

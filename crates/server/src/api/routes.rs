@@ -60,6 +60,12 @@ pub enum Op {
     Orphans,
     /// `GET /changelog`.
     Changelog,
+    /// `GET /pages/{path}/context`.
+    Context,
+    /// `POST /pages/{path}/restore`.
+    RestorePage,
+    /// `GET /tree`.
+    Tree,
 }
 
 /// The permission an endpoint needs.
@@ -117,6 +123,57 @@ const PAGING: &[Param] = &[
         "offset",
         "integer",
         "Entries to skip (default 0); use `next_offset` from the previous response.",
+    ),
+];
+
+const CHANGELOG_QUERY: &[Param] = &[
+    PAGING[0],
+    PAGING[1],
+    (
+        "since",
+        "string",
+        "Only commits made since this ISO 8601 date or date-time.",
+    ),
+    (
+        "folder",
+        "string",
+        "Only commits that changed a page in this folder (e.g. `Projects`).",
+    ),
+];
+
+const CONTEXT_QUERY: &[Param] = &[
+    (
+        "depth",
+        "integer",
+        "Link distance to follow, 1 to 3 (default 1).",
+    ),
+    (
+        "max_notes",
+        "integer",
+        "Most related pages, 1 to 50 (default 10).",
+    ),
+    (
+        "since",
+        "string",
+        "Only changes made since this ISO 8601 date or date-time.",
+    ),
+    (
+        "max_bytes",
+        "integer",
+        "Most bytes of the JSON answer, 1000 to 200000 (default 16000).",
+    ),
+];
+
+const TREE_QUERY: &[Param] = &[
+    (
+        "prefix",
+        "string",
+        "The folder to list (default: the whole wiki).",
+    ),
+    (
+        "depth",
+        "integer",
+        "Levels below the prefix, 1 to 10 (default 2).",
     ),
 ];
 
@@ -217,6 +274,39 @@ pub const ENDPOINTS: &[Endpoint] = &[
         body_required: false,
         status: 200,
         response: "Diff",
+    },
+    Endpoint {
+        method: "GET",
+        path: "/pages/{path}/context",
+        op: Op::Context,
+        id: "pageContext",
+        summary: "A page with the pages linked to and from it",
+        description: "The page, the pages within `depth` links of it (either direction) with a \
+                      summary line each, and the latest change of each, fitted to `max_bytes`: \
+                      the page's text takes at most half (cut at a line end, `truncated`), then \
+                      related pages nearest first, then changes newest first.",
+        access: Access::Read,
+        query: CONTEXT_QUERY,
+        body: None,
+        body_required: false,
+        status: 200,
+        response: "Context",
+    },
+    Endpoint {
+        method: "POST",
+        path: "/pages/{path}/restore",
+        op: Op::RestorePage,
+        id: "restorePage",
+        summary: "Restore a page to an earlier revision",
+        description: "One new commit that puts back the page's text at `to`; history is kept. \
+                      With `revision` (the one you read), changes made since are merged or \
+                      refused (409) like a write. Restores deleted pages too.",
+        access: Access::Write,
+        query: &[],
+        body: Some("RestoreBody"),
+        body_required: true,
+        status: 200,
+        response: "WriteResult",
     },
     Endpoint {
         method: "GET",
@@ -537,13 +627,29 @@ pub const ENDPOINTS: &[Endpoint] = &[
     },
     Endpoint {
         method: "GET",
+        path: "/tree",
+        op: Op::Tree,
+        id: "tree",
+        summary: "Folders and pages",
+        description: "Folders (with how many pages each holds) and pages under `prefix`, `depth` \
+                      levels down, sorted by path.",
+        access: Access::Read,
+        query: TREE_QUERY,
+        body: None,
+        body_required: false,
+        status: 200,
+        response: "Tree",
+    },
+    Endpoint {
+        method: "GET",
         path: "/changelog",
         op: Op::Changelog,
         id: "changelog",
         summary: "Recent changes to the wiki",
-        description: "Commits newest first, with the pages each touched.",
+        description: "Commits newest first, with the pages each touched; `since` and `folder` \
+                      narrow them (the newest 10,000 commits are searched).",
         access: Access::Read,
-        query: PAGING,
+        query: CHANGELOG_QUERY,
         body: None,
         body_required: false,
         status: 200,

@@ -102,9 +102,11 @@ fn pages() -> Value {
             "properties": {
                 "old_string": string("Text that occurs exactly once in the page."),
                 "new_string": string("Replacement (empty deletes)."),
-                "op": { "enum": ["replace", "append", "prepend", "replace_section", "insert_before_section", "insert_after_section"] },
-                "old": string("For op `replace`."),
-                "new": string("For op `replace`."),
+                "op": { "enum": ["replace", "replace_all", "append", "prepend", "replace_section", "insert_before_section", "insert_after_section", "set_frontmatter"] },
+                "old": string("For ops `replace` and `replace_all`."),
+                "new": string("For ops `replace` and `replace_all`."),
+                "expected": integer("For op `replace_all`: how many occurrences there must be."),
+                "fields": { "type": "object", "description": "For op `set_frontmatter`: fields to set; `null` removes a field." },
                 "text": string("For the other ops: the markdown to add."),
                 "section": string("For the section ops: heading text or `A > B` path."),
                 "revision": string("The revision you read; without it the edit applies to the current text."),
@@ -126,6 +128,40 @@ fn pages() -> Value {
         })),
         "DeleteResult": object(&["deleted", "path", "revision"], json!({
             "deleted": { "const": true }, "path": string("Page path."), "revision": revision(),
+        })),
+        "RestoreBody": object(&["to"], json!({
+            "to": string("The revision whose text to bring back (from the page's history)."),
+            "revision": string("The revision you read; without it the restore applies over the current page."),
+            "commit_message": message(),
+        })),
+        "Context": object(&["path", "title", "revision", "content", "truncated", "related", "changes", "omitted"], json!({
+            "path": string("Page path."),
+            "title": string("Page title."),
+            "revision": revision(),
+            "content": string("The page's markdown, cut at a line end when `truncated`."),
+            "truncated": boolean("True when `content` was cut to fit `max_bytes`."),
+            "related": { "type": "array", "items": object(&["path", "title", "relation", "depth", "summary"], json!({
+                "path": string("Page path."),
+                "title": string("Page title."),
+                "relation": string("`links_to`, `linked_from`, `both`, or `via {path}` beyond depth 1."),
+                "depth": integer("Link distance from the page."),
+                "summary": string("Frontmatter `summary` or `description`, else the first line of prose."),
+            })) },
+            "changes": { "type": "array", "items": object(&["path", "revision", "date", "author", "message"], json!({
+                "path": string("Page path."),
+                "revision": revision(),
+                "date": string("ISO 8601."),
+                "author": string("Author name."),
+                "message": string("Commit message."),
+            })) },
+            "omitted": integer("Related pages found but left out (over `max_notes` or `max_bytes`)."),
+        })),
+        "Tree": object(&["entries"], json!({
+            "entries": { "type": "array", "items": object(&["path", "kind"], json!({
+                "path": string("Folder or page path."),
+                "kind": { "enum": ["folder", "page"] },
+                "pages": integer("For folders: pages anywhere beneath."),
+            })) },
         })),
         "RenameBody": object(&["new_path"], json!({
             "new_path": string("The new page path."),

@@ -10,9 +10,11 @@ use std::fmt::Write as _;
 use serde_json::Value;
 
 use super::output::{
-    AttachmentOut, AttachmentsOut, ChangesOut, DeleteOut, DiffOut, HistoryOut, LinksOut, ListOut,
-    NoteOut, OrphansOut, Paging, RenameOut, SearchOut, SemanticOut, WhoamiOut, WriteOut,
+    AttachmentDeletedOut, AttachmentOut, AttachmentsOut, ChangesOut, DeleteOut, DiffOut,
+    DownloadOut, HistoryOut, LinksOut, ListOut, NoteOut, OrphansOut, Paging, ReadNotesOut,
+    RenameOut, SearchOut, SemanticOut, WhoamiOut, WriteOut,
 };
+use crate::notes::{Context, Tree};
 
 /// The first 8 characters of a revision, as otterwiki-mcp shows them (still accepted back).
 pub fn short(rev: &str) -> &str {
@@ -115,6 +117,7 @@ pub fn write(out: &WriteOut) -> String {
         );
     }
     let verb = match (&out.operation, out.created) {
+        (Some(op), _) if op.starts_with("restore") => "Restored",
         (Some(_), _) => "Edited",
         (None, true) => "Created",
         (None, false) => "Updated",
@@ -127,6 +130,85 @@ pub fn write(out: &WriteOut) -> String {
         );
     }
     text
+}
+
+/// `build_context`: the note as `read_note` shows it, then one line per related note and per
+/// change.
+pub fn context(c: &Context) -> String {
+    let mut lines = vec![
+        format!("# {}", c.title),
+        format!("Path: {}", c.path),
+        format!("Revision: {}", c.revision),
+        String::new(),
+        "---".into(),
+        c.content.trim_end().to_string(),
+    ];
+    if c.truncated {
+        lines.push("[… cut to fit max_bytes: read_note has the rest]".into());
+    }
+    lines.push(String::new());
+    let more = if c.omitted > 0 {
+        format!(
+            " ({} more left out: raise max_notes or max_bytes)",
+            c.omitted
+        )
+    } else {
+        String::new()
+    };
+    lines.push(format!("Related notes: {}{more}", c.related.len()));
+    for note in &c.related {
+        let summary = if note.summary.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", note.summary)
+        };
+        lines.push(format!("- {} ({}){summary}", note.path, note.relation));
+    }
+    if !c.changes.is_empty() {
+        lines.push(String::new());
+        lines.push("Latest changes:".into());
+        for change in &c.changes {
+            lines.push(format!(
+                "- {} {} by {}: {} ({})",
+                change.date,
+                change.path,
+                change.author,
+                change.message,
+                short(&change.revision)
+            ));
+        }
+    }
+    lines.join("\n")
+}
+
+/// `list_tree`: a header and `- Folder/ (n pages)` or `- Page` lines.
+pub fn tree(t: &Tree, prefix: &str) -> String {
+    let place = if prefix.is_empty() {
+        "the wiki".to_string()
+    } else {
+        prefix.to_string()
+    };
+    let mut lines = vec![format!("{} folders and pages in {place}:", t.entries.len())];
+    for entry in &t.entries {
+        match entry.pages {
+            Some(n) => lines.push(format!(
+                "- {}/ ({n} page{})",
+                entry.path,
+                if n == 1 { "" } else { "s" }
+            )),
+            None => lines.push(format!("- {}", entry.path)),
+        }
+    }
+    lines.join("\n")
+}
+
+/// `read_notes`: each note as `read_note` shows it, separated by a rule, then the failures.
+pub fn read_notes(out: &ReadNotesOut) -> String {
+    let mut parts: Vec<String> = out.notes.iter().map(read_note).collect();
+    for failed in &out.errors {
+        parts.push(format!("{}: {}", failed.path, failed.message));
+    }
+    parts.join("\n\n======\n\n")
 }
 
 /// `list_notes`: `Found {total} notes[ matching …]:` and `- {path} ({meta}, {n} words)` lines.
@@ -160,7 +242,7 @@ pub fn list_notes(out: &ListOut) -> String {
         if let Some(category) = page.category.as_deref().filter(|c| !c.is_empty()) {
             meta.push(format!("category: {category}"));
         }
-        if let Some(date) = page.last_updated.as_deref().filter(|d| !d.is_empty()) {
+        if let Some(date) = page.updated.as_deref().filter(|d| !d.is_empty()) {
             meta.push(format!("last updated: {date}"));
         }
         if !page.tags.is_empty() {
@@ -171,10 +253,7 @@ pub fn list_notes(out: &ListOut) -> String {
         } else {
             meta.join(", ")
         };
-        lines.push(format!(
-            "- {} ({meta}, {} words)",
-            page.path, page.content_length
-        ));
+        lines.push(format!("- {} ({meta}, {} words)", page.path, page.words));
     }
     with_more(lines.join("\n"), &out.paging)
 }
@@ -400,18 +479,15 @@ pub fn uploaded(out: &AttachmentOut) -> String {
 }
 
 /// `download_attachment`: a summary line, `Content (base64):`, and the base64 text.
-pub fn downloaded(out: &AttachmentOut) -> String {
+pub fn downloaded(out: &DownloadOut) -> String {
     format!(
         "Downloaded {} ({} bytes, {})\nContent (base64):\n{}",
-        out.filename,
-        out.size,
-        out.mime_type,
-        out.content.as_deref().unwrap_or_default()
+        out.filename, out.size, out.mime_type, out.content
     )
 }
 
 /// `delete_attachment`: `Deleted attachment {filename}`.
-pub fn attachment_deleted(out: &AttachmentOut) -> String {
+pub fn attachment_deleted(out: &AttachmentDeletedOut) -> String {
     format!("Deleted attachment {}", out.filename)
 }
 

@@ -4,7 +4,6 @@ use serde_json::json;
 
 use super::*;
 use crate::mcp::output::*;
-use crate::notes::PageSummary;
 
 const REV: &str = "0123456789abcdef0123456789abcdef01234567";
 
@@ -104,21 +103,21 @@ fn list_notes_layout() {
         },
         paging: paging(2, 0, 100, 2),
         pages: vec![
-            PageSummary {
+            PageEntry {
                 name: "Iran".into(),
                 path: "Actors/Iran".into(),
                 category: Some("actor".into()),
                 tags: vec!["military".into()],
-                last_updated: Some("2026-03-08".into()),
-                content_length: 400,
+                updated: Some("2026-03-08".into()),
+                words: 400,
             },
-            PageSummary {
+            PageEntry {
                 name: "Bare".into(),
                 path: "Actors/Bare".into(),
                 category: None,
                 tags: Vec::new(),
-                last_updated: None,
-                content_length: 0,
+                updated: None,
+                words: 0,
             },
         ],
     };
@@ -330,15 +329,26 @@ fn attachment_layouts() {
         filename: "a.txt".into(),
         size: 2,
         mime_type: "text/plain".into(),
-        revision: None,
-        content: Some("aGk=".into()),
+        revision: REV.into(),
     };
     assert_eq!(uploaded(&one), "Uploaded a.txt to Foo (2 bytes)");
+    let download = DownloadOut {
+        path: "Foo".into(),
+        filename: "a.txt".into(),
+        size: 2,
+        mime_type: "text/plain".into(),
+        content: "aGk=".into(),
+    };
     assert_eq!(
-        downloaded(&one),
+        downloaded(&download),
         "Downloaded a.txt (2 bytes, text/plain)\nContent (base64):\naGk="
     );
-    assert_eq!(attachment_deleted(&one), "Deleted attachment a.txt");
+    let deleted = AttachmentDeletedOut {
+        path: "Foo".into(),
+        filename: "a.txt".into(),
+        revision: REV.into(),
+    };
+    assert_eq!(attachment_deleted(&deleted), "Deleted attachment a.txt");
 }
 
 #[test]

@@ -18,6 +18,7 @@ pub mod format;
 pub mod output;
 pub mod params;
 pub mod reply;
+pub mod resources;
 mod schema;
 mod tools;
 
@@ -30,8 +31,10 @@ use axum::routing::get;
 use rmcp::handler::server::router::tool::ToolRouter;
 use rmcp::handler::server::tool::ToolCallContext;
 use rmcp::model::{
-    CallToolRequestParams, CallToolResponse, CallToolResult, Implementation, ListToolsResult,
-    PaginatedRequestParams, ServerCapabilities, ServerConfig, Tool,
+    CallToolRequestParams, CallToolResponse, CallToolResult, Implementation,
+    ListResourceTemplatesResult, ListResourcesResult, ListToolsResult, PaginatedRequestParams,
+    ReadResourceRequestParams, ReadResourceResponse, ServerCapabilities, ServerConfig, Tool,
+    ToolAnnotations,
 };
 use rmcp::service::RequestContext;
 use rmcp::transport::streamable_http_server::session::never::NeverSessionManager;
@@ -41,21 +44,17 @@ use rmcp::{ErrorData, RoleServer, ServerHandler};
 use crate::context::{WikiCtx, resolve_wiki};
 use crate::error::AppError;
 use crate::limits::{ClientKey, Scope};
+use crate::notes::{Notes, Surface};
 use crate::state::AppState;
 
 /// Largest MCP request body: a 10 MiB attachment, base64-encoded, plus the JSON around it.
 pub const MAX_BODY_BYTES: usize = 15 * 1024 * 1024;
 
 /// What the server tells agents when they connect.
-const INSTRUCTIONS: &str = "A robot.wtf wiki: markdown pages in git, shared by people and agents. \
-Find pages with list_notes, search_notes or semantic_search; read with read_note (a `section` \
-saves tokens). To change a page, pass the `revision` you read: write_note replaces the whole page, \
-edit_note changes part of it (replace, append, prepend, replace_section, insert_before_section, \
-insert_after_section). If someone else changed the page meanwhile, non-overlapping edits are \
-merged; overlapping ones are refused as a conflict — re-read and retry. Pages still as the wiki \
-was created (its template Home) can be replaced without a revision. Link pages with \
-[[Page]] or [[Page|text]]. Every change is a git commit you can inspect with get_history and \
-diff_note. whoami says what this token may do.";
+const INSTRUCTIONS: &str = "A robot.wtf wiki: markdown pages in git, shared by people and \
+agents. Start with read_note Agent_Guide (how to work here) and build_context on a topic's page. \
+Pass the `revision` you read when you write: changes made meanwhile are merged unless they overlap \
+yours. Link pages as [[Page]]. The template Home can be replaced without a revision.";
 
 /// The routes of the MCP endpoint and its discovery document, to merge into the wiki router.
 ///
@@ -108,6 +107,7 @@ impl WikiMcp {
             + WikiMcp::edit_tools()
             + WikiMcp::list_tools_router()
             + WikiMcp::graph_tools()
+            + WikiMcp::context_tools()
             + WikiMcp::attachment_tools();
         for route in tools.map.values_mut() {
             route.attr.input_schema = Arc::new(schema::compact(&route.attr.input_schema));
@@ -118,7 +118,8 @@ impl WikiMcp {
                 .attr
                 .annotations
                 .take()
-                .map(schema::compact_annotations);
+                .map(schema::compact_annotations)
+                .filter(|hints| *hints != ToolAnnotations::default());
         }
         tools
     }
@@ -157,12 +158,17 @@ impl WikiMcp {
 
 impl ServerHandler for WikiMcp {
     fn get_info(&self) -> ServerConfig {
-        ServerConfig::new(ServerCapabilities::builder().enable_tools().build())
-            .with_server_info(
-                Implementation::new("robot.wtf", env!("CARGO_PKG_VERSION"))
-                    .with_title("robot.wtf wiki"),
-            )
-            .with_instructions(INSTRUCTIONS)
+        ServerConfig::new(
+            ServerCapabilities::builder()
+                .enable_tools()
+                .enable_resources()
+                .build(),
+        )
+        .with_server_info(
+            Implementation::new("robot.wtf", env!("CARGO_PKG_VERSION"))
+                .with_title("robot.wtf wiki"),
+        )
+        .with_instructions(INSTRUCTIONS)
     }
 
     async fn call_tool(
@@ -200,4 +206,41 @@ impl ServerHandler for WikiMcp {
     fn get_tool(&self, name: &str) -> Option<Tool> {
         self.tools.get(name).cloned()
     }
+
+    async fn list_resources(
+        &self,
+        request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ListResourcesResult, ErrorData> {
+        let wiki = require_wiki(&context)?;
+        let notes = Notes::new(&self.state, &wiki, Surface::Mcp);
+        let cursor = request.as_ref().and_then(|r| r.cursor.as_deref());
+        resources::list(&notes, &wiki, cursor).await
+    }
+
+    async fn list_resource_templates(
+        &self,
+        _request: Option<PaginatedRequestParams>,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ListResourceTemplatesResult, ErrorData> {
+        let wiki = require_wiki(&context)?;
+        Ok(resources::templates(&wiki))
+    }
+
+    async fn read_resource(
+        &self,
+        request: ReadResourceRequestParams,
+        context: RequestContext<RoleServer>,
+    ) -> Result<ReadResourceResponse, ErrorData> {
+        let wiki = require_wiki(&context)?;
+        let notes = Notes::new(&self.state, &wiki, Surface::Mcp);
+        Ok(resources::read(&notes, &wiki, &request.uri).await?.into())
+    }
+}
+
+/// The request's wiki context, or the error that says it is missing.
+fn require_wiki(context: &RequestContext<RoleServer>) -> Result<Arc<WikiCtx>, ErrorData> {
+    wiki_of(context).ok_or_else(|| {
+        ErrorData::internal_error("the request reached the MCP server without a wiki", None)
+    })
 }

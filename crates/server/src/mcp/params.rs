@@ -1,7 +1,9 @@
 //! Tool arguments: names, types and defaults as in otterwiki-mcp (every string optional argument
 //! defaults to `""`), plus paging (`offset`, `limit`) on every list and `edit_note`'s operations.
 //!
-//! Field doc comments become the parameter descriptions of the tool schemas. Deserialisation is
+//! Field doc comments become the parameter descriptions of the tool schemas, which every agent
+//! pays for in context: fields whose name says it all (`path`, `commit_message`, `offset`, the
+//! list filters the tool description names) have none. Deserialisation is
 //! strict about unknown shapes but forgiving where models commonly slip: `null` counts as "not
 //! given", and integers may arrive as numeric strings.
 
@@ -12,12 +14,15 @@ use serde::{Deserialize, Deserializer};
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReadNote {
-    /// Page path, e.g. `Projects/Roadmap`.
+    #[serde(default, deserialize_with = "text")]
     pub path: String,
-    /// A past revision (from get_history); empty for the current one.
+    /// Up to 20: `Path` or `Path#Heading`.
+    #[serde(default)]
+    pub paths: Option<Vec<String>>,
+    /// A past revision.
     #[serde(default, deserialize_with = "text")]
     pub revision: String,
-    /// Only this section: a heading (`Setup`) or heading path (`Guide > Setup`).
+    /// Heading or `A > B` path.
     #[serde(default, deserialize_with = "text")]
     pub section: String,
 }
@@ -26,14 +31,16 @@ pub struct ReadNote {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WriteNote {
-    /// Page path.
     pub path: String,
-    /// The whole new markdown content.
-    pub content: String,
-    /// The revision you read; omit it to create a note.
+    /// The whole new markdown.
+    #[serde(default)]
+    pub content: Option<String>,
+    /// Instead of content: a past revision to bring back.
+    #[serde(default, deserialize_with = "text")]
+    pub restore: String,
+    /// The revision you read (none to create).
     #[serde(default, deserialize_with = "text")]
     pub revision: String,
-    /// Commit message.
     #[serde(default, deserialize_with = "text")]
     pub commit_message: String,
 }
@@ -42,28 +49,32 @@ pub struct WriteNote {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EditNote {
-    /// Page path.
     pub path: String,
-    /// The revision you read; without it the edit applies to the current text.
+    /// The revision you read.
     #[serde(default, deserialize_with = "text")]
     pub revision: String,
-    /// `replace` (default), `append`, `prepend`, `replace_section`, `insert_before_section` or
-    /// `insert_after_section`.
+    /// replace (default), append, prepend, replace_section, insert_before_section,
+    /// insert_after_section or set_frontmatter.
     #[serde(default, deserialize_with = "text")]
     pub operation: String,
-    /// `replace`: exact text that occurs once.
+    /// Exact text to replace.
     #[serde(default, deserialize_with = "text")]
     pub old_string: String,
-    /// `replace`: the replacement; empty deletes old_string.
     #[serde(default, deserialize_with = "text")]
     pub new_string: String,
-    /// Text to add, or the section's new body.
+    /// Replace all, expecting this many.
+    #[serde(default, deserialize_with = "count")]
+    #[schemars(with = "Option<u32>")]
+    pub expected_replacements: Option<u64>,
+    /// Fields to set; null removes one.
+    #[serde(default)]
+    pub frontmatter: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Text to add or section body.
     #[serde(default, deserialize_with = "text")]
     pub content: String,
-    /// Section operations: a heading title or `A > B` heading path.
+    /// Heading or `A > B` path.
     #[serde(default, deserialize_with = "text")]
     pub section: String,
-    /// Commit message.
     #[serde(default, deserialize_with = "text")]
     pub commit_message: String,
 }
@@ -72,47 +83,40 @@ pub struct EditNote {
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ListNotes {
-    /// Only pages under this path prefix, e.g. `Projects/`.
     #[serde(default, deserialize_with = "text")]
     pub prefix: String,
-    /// Only pages of this frontmatter category.
     #[serde(default, deserialize_with = "text")]
     pub category: String,
-    /// Only pages with this frontmatter tag.
     #[serde(default, deserialize_with = "text")]
     pub tag: String,
-    /// Only pages changed since this ISO 8601 date.
     #[serde(default, deserialize_with = "text")]
     pub updated_since: String,
-    /// Skip this many pages.
     #[serde(default, deserialize_with = "count")]
     #[schemars(with = "Option<u32>")]
     pub offset: Option<u64>,
-    /// At most this many pages (default 100, max 500).
+    /// Default 100, max 500.
     #[serde(default, deserialize_with = "count")]
     #[schemars(with = "Option<u32>")]
     pub limit: Option<u64>,
+    /// Tree levels under prefix.
+    #[serde(default, deserialize_with = "count")]
+    #[schemars(with = "Option<u32>")]
+    pub depth: Option<u64>,
 }
 
 /// `search_notes`.
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SearchNotes {
-    /// Words to find.
     pub query: String,
-    /// Only pages whose path starts with this.
     pub prefix: Option<String>,
-    /// Only pages with this frontmatter tag.
     pub tag: Option<String>,
-    /// Only pages of this frontmatter category.
     pub category: Option<String>,
-    /// Only pages changed since this ISO 8601 date.
     pub updated_since: Option<String>,
-    /// Skip this many results.
     #[serde(default, deserialize_with = "count")]
     #[schemars(with = "Option<u32>")]
     pub offset: Option<u64>,
-    /// At most this many results (default 20, max 100).
+    /// Default 20, max 100.
     #[serde(default, deserialize_with = "count")]
     #[schemars(with = "Option<u32>")]
     pub limit: Option<u64>,
@@ -122,37 +126,52 @@ pub struct SearchNotes {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SemanticSearch {
-    /// A question, in plain words.
     pub query: String,
-    /// Number of results (1–50, default 5).
+    /// 1-50, default 5.
     #[serde(default, deserialize_with = "count")]
     #[schemars(with = "Option<u32>")]
     pub n: Option<u64>,
-    /// Chunks per page (1–5, default 2).
+    /// 1-5, default 2.
     #[serde(default, deserialize_with = "count")]
     #[schemars(with = "Option<u32>")]
     pub max_chunks_per_page: Option<u64>,
-    /// Skip this many results.
     #[serde(default, deserialize_with = "count")]
     #[schemars(with = "Option<u32>")]
     pub offset: Option<u64>,
-    /// `hybrid` (default), `semantic` or `keyword`.
+    /// hybrid (default), semantic, keyword.
     pub mode: Option<String>,
-    /// Only pages whose path starts with this.
     pub prefix: Option<String>,
-    /// Only pages with this frontmatter tag.
     pub tag: Option<String>,
-    /// Only pages of this frontmatter category.
     pub category: Option<String>,
-    /// Only pages changed since this ISO 8601 date.
     pub updated_since: Option<String>,
+}
+
+/// `build_context`.
+#[derive(Debug, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BuildContext {
+    pub path: String,
+    /// 1-3, default 1.
+    #[serde(default, deserialize_with = "count")]
+    #[schemars(with = "Option<u32>")]
+    pub depth: Option<u64>,
+    /// Default 10, max 50.
+    #[serde(default, deserialize_with = "count")]
+    #[schemars(with = "Option<u32>")]
+    pub max_notes: Option<u64>,
+    /// ISO date for changes.
+    #[serde(default, deserialize_with = "text")]
+    pub since: String,
+    /// Default 16000.
+    #[serde(default, deserialize_with = "count")]
+    #[schemars(with = "Option<u32>")]
+    pub max_bytes: Option<u64>,
 }
 
 /// Tools that take only a page path (`get_links`).
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PathOnly {
-    /// Page path.
     pub path: String,
 }
 
@@ -160,13 +179,11 @@ pub struct PathOnly {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GetHistory {
-    /// Page path.
     pub path: String,
-    /// At most this many (default 10, max 200); 0: only the count.
+    /// Default 10, max 200; 0: count.
     #[serde(default, deserialize_with = "count")]
     #[schemars(with = "Option<u32>")]
     pub limit: Option<u64>,
-    /// Skip this many revisions.
     #[serde(default, deserialize_with = "count")]
     #[schemars(with = "Option<u32>")]
     pub offset: Option<u64>,
@@ -176,11 +193,16 @@ pub struct GetHistory {
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RecentChanges {
-    /// At most this many commits (default 20, max 200).
+    /// ISO date.
+    #[serde(default, deserialize_with = "text")]
+    pub since: String,
+    /// Only pages under it.
+    #[serde(default, deserialize_with = "text")]
+    pub folder: String,
+    /// Default 20, max 200.
     #[serde(default, deserialize_with = "count")]
     #[schemars(with = "Option<u32>")]
     pub limit: Option<u64>,
-    /// Skip this many commits.
     #[serde(default, deserialize_with = "count")]
     #[schemars(with = "Option<u32>")]
     pub offset: Option<u64>,
@@ -190,11 +212,8 @@ pub struct RecentChanges {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RenameNote {
-    /// Current page path.
     pub path: String,
-    /// New page path.
     pub new_path: String,
-    /// Commit message.
     #[serde(default, deserialize_with = "text")]
     pub commit_message: String,
 }
@@ -203,9 +222,7 @@ pub struct RenameNote {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeleteNote {
-    /// Page path.
     pub path: String,
-    /// Commit message.
     #[serde(default, deserialize_with = "text")]
     pub commit_message: String,
 }
@@ -214,11 +231,10 @@ pub struct DeleteNote {
 #[derive(Debug, Default, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Paged {
-    /// Skip this many entries.
     #[serde(default, deserialize_with = "count")]
     #[schemars(with = "Option<u32>")]
     pub offset: Option<u64>,
-    /// At most this many entries (default 100, max 500).
+    /// Default 100, max 500.
     #[serde(default, deserialize_with = "count")]
     #[schemars(with = "Option<u32>")]
     pub limit: Option<u64>,
@@ -228,13 +244,11 @@ pub struct Paged {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ListAttachments {
-    /// Page path.
     pub path: String,
-    /// Skip this many files.
     #[serde(default, deserialize_with = "count")]
     #[schemars(with = "Option<u32>")]
     pub offset: Option<u64>,
-    /// At most this many files (default 100, max 500).
+    /// Default 100, max 500.
     #[serde(default, deserialize_with = "count")]
     #[schemars(with = "Option<u32>")]
     pub limit: Option<u64>,
@@ -244,13 +258,10 @@ pub struct ListAttachments {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UploadAttachment {
-    /// Page path; the page must exist.
     pub path: String,
-    /// File name, e.g. `diagram.png`.
     pub filename: String,
-    /// The file's bytes, base64-encoded (at most 10 MiB decoded).
+    /// Base64, max 10 MiB.
     pub content: String,
-    /// Commit message.
     #[serde(default, deserialize_with = "text")]
     pub commit_message: String,
 }
@@ -259,9 +270,7 @@ pub struct UploadAttachment {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AttachmentRef {
-    /// Page path.
     pub path: String,
-    /// File name as listed by list_attachments.
     pub filename: String,
 }
 
@@ -269,11 +278,8 @@ pub struct AttachmentRef {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DeleteAttachment {
-    /// Page path.
     pub path: String,
-    /// File name as listed by list_attachments.
     pub filename: String,
-    /// Commit message.
     #[serde(default, deserialize_with = "text")]
     pub commit_message: String,
 }
@@ -282,11 +288,9 @@ pub struct DeleteAttachment {
 #[derive(Debug, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DiffNote {
-    /// Page path.
     pub path: String,
-    /// The older revision (commit id from get_history).
     pub from: String,
-    /// Newer revision; default: current.
+    /// Default: current.
     #[serde(default, deserialize_with = "text")]
     pub to: String,
 }
@@ -347,7 +351,7 @@ mod tests {
 
     #[test]
     fn wrong_types_and_missing_fields_are_errors() {
-        let err = serde_json::from_value::<ReadNote>(json!({})).expect_err("missing");
+        let err = serde_json::from_value::<WriteNote>(json!({})).expect_err("missing");
         assert!(err.to_string().contains("missing field `path`"), "{err}");
         let err = serde_json::from_value::<ReadNote>(json!({"path": 5})).expect_err("type");
         assert!(err.to_string().contains("invalid type"), "{err}");

@@ -8,7 +8,12 @@
 //! keeps types, descriptions, enums, `required` and real defaults, and drops the rest;
 //! [`compact_annotations`] leaves out the hints whose value is the MCP default.
 
-use rmcp::model::ToolAnnotations;
+use std::any::Any;
+use std::sync::Arc;
+
+use rmcp::handler::server::common::schema_for_output;
+use rmcp::model::{JsonObject, ToolAnnotations};
+use schemars::JsonSchema;
 use serde_json::{Map, Value};
 
 /// Keys that carry nothing a caller needs.
@@ -20,8 +25,11 @@ pub fn compact(schema: &Map<String, Value>) -> Map<String, Value> {
     for (key, value) in schema {
         // `minimum: 0` is what an unsigned Rust integer says, and an empty or null default is
         // what leaving a parameter out means; real bounds and defaults stay.
+        // `additionalProperties: false` repeats what the server enforces anyway (an unknown
+        // argument is refused with a message that names it); `true` is the default.
         let implied = (key == "default" && (value.is_null() || value == ""))
-            || (key == "minimum" && value == 0);
+            || (key == "minimum" && value == 0)
+            || (key == "additionalProperties" && value.is_boolean());
         if NOISE.contains(&key.as_str()) || implied {
             continue;
         }
@@ -67,8 +75,8 @@ pub fn compact(schema: &Map<String, Value>) -> Map<String, Value> {
 }
 
 /// Tool annotations without the hints that say what their absence says (MCP: `readOnlyHint`
-/// false, `destructiveHint` true, `idempotentHint` false, `openWorldHint` true; the last two
-/// write hints mean nothing for a read-only tool).
+/// false, `destructiveHint` true, `idempotentHint` false; the last two write hints mean nothing for a
+/// read-only tool) and without `openWorldHint`.
 pub fn compact_annotations(mut hints: ToolAnnotations) -> ToolAnnotations {
     let read_only = hints.read_only_hint == Some(true);
     if hints.read_only_hint == Some(false) {
@@ -80,10 +88,94 @@ pub fn compact_annotations(mut hints: ToolAnnotations) -> ToolAnnotations {
     if read_only || hints.idempotent_hint == Some(false) {
         hints.idempotent_hint = None;
     }
-    if hints.open_world_hint == Some(true) {
-        hints.open_world_hint = None;
-    }
+    // Every tool works inside one wiki (a closed world, like the memory tool MCP gives as its
+    // example), but the hint changes nothing a client does with a tool it already trusts with
+    // writes; it is left out to keep `tools/list` small, and clients assume the cautious default.
+    hints.open_world_hint = None;
     hints
+}
+
+/// The `outputSchema` of a tool whose `structuredContent` is a `T`: each top-level field with its
+/// JSON type, which is what a client validates and a model needs to find its way in a result.
+/// Nested shapes, descriptions and `required` are left out: `tools/list` is paid for in context
+/// on every conversation, and the tool's text result already shows the nesting.
+pub fn output<T: JsonSchema + Any>() -> Arc<JsonObject> {
+    let full = schema_for_output::<T>();
+    let defs = full
+        .get("$defs")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    let full = compact(&inline(&full, &defs));
+    let fields: Map<String, Value> = full
+        .get("properties")
+        .and_then(Value::as_object)
+        .map(|fields| {
+            fields
+                .iter()
+                .map(|(name, field)| (name.clone(), top_level_type(field)))
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut out = Map::new();
+    out.insert("type".into(), "object".into());
+    out.insert("properties".into(), Value::Object(fields));
+    Arc::new(out)
+}
+
+/// The `outputSchema` of a tool that answers either an `A` or a `B` (one shape per mode): the
+/// fields of both, each optional.
+pub fn output_of_either<A: JsonSchema + Any, B: JsonSchema + Any>() -> Arc<JsonObject> {
+    let mut merged = (*output::<A>()).clone();
+    let extra = output::<B>();
+    if let (Some(Value::Object(fields)), Some(Value::Object(more))) =
+        (merged.get_mut("properties"), extra.get("properties"))
+    {
+        for (name, field) in more {
+            fields.entry(name.clone()).or_insert_with(|| field.clone());
+        }
+    }
+    Arc::new(merged)
+}
+
+/// `{"type": …}` of a field, or the field as it is when it has no single type.
+fn top_level_type(field: &Value) -> Value {
+    match field.get("type") {
+        Some(kind) => serde_json::json!({ "type": kind }),
+        None => field.clone(),
+    }
+}
+
+/// `node` with `$ref`s to `defs` replaced by what they name (flattened structs come as `$ref`s).
+fn inline(node: &Map<String, Value>, defs: &Map<String, Value>) -> Map<String, Value> {
+    let target = node
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix("#/$defs/"))
+        .and_then(|name| defs.get(name))
+        .and_then(Value::as_object);
+    if let Some(target) = target {
+        return inline(target, defs);
+    }
+    node.iter()
+        .filter(|(key, _)| *key != "$defs")
+        .map(|(key, value)| {
+            let value = match value {
+                Value::Object(child) => Value::Object(inline(child, defs)),
+                Value::Array(items) => Value::Array(
+                    items
+                        .iter()
+                        .map(|item| match item {
+                            Value::Object(child) => Value::Object(inline(child, defs)),
+                            other => other.clone(),
+                        })
+                        .collect(),
+                ),
+                other => other.clone(),
+            };
+            (key.clone(), value)
+        })
+        .collect()
 }
 
 fn compact_value(value: &Value) -> Value {
@@ -154,7 +246,7 @@ mod tests {
                 delete.idempotent_hint,
                 delete.open_world_hint
             ),
-            (None, None, Some(true), Some(false))
+            (None, None, Some(true), None)
         );
         let mut read = ToolAnnotations::default();
         read.read_only_hint = Some(true);

@@ -19,6 +19,22 @@ pub enum EditOp {
         /// Replacement.
         new: String,
     },
+    /// Replace every occurrence of `old` with `new`; fails unless there are exactly `expected`
+    /// of them, so a change never lands on more (or fewer) places than the caller saw.
+    ReplaceAll {
+        /// Text to find.
+        old: String,
+        /// Replacement.
+        new: String,
+        /// How many occurrences the caller expects.
+        expected: usize,
+    },
+    /// Set frontmatter fields (a `null` value removes the field), leaving the body and the
+    /// other fields' lines as they are.
+    SetFrontmatter {
+        /// Field name → new value (JSON; `null` removes).
+        fields: serde_json::Map<String, serde_json::Value>,
+    },
     /// Add `text` at the end of the page.
     Append {
         /// The block to add.
@@ -57,7 +73,8 @@ impl EditOp {
     /// Short verb for commit messages.
     pub fn verb(&self) -> &'static str {
         match self {
-            EditOp::Replace { .. } => "Edit",
+            EditOp::Replace { .. } | EditOp::ReplaceAll { .. } => "Edit",
+            EditOp::SetFrontmatter { .. } => "Set frontmatter",
             EditOp::Append { .. } => "Append",
             EditOp::Prepend { .. } => "Prepend",
             EditOp::ReplaceSection { .. } => "Replace section",
@@ -70,7 +87,12 @@ impl EditOp {
     /// The input size that counts against the page limit.
     pub fn len(&self) -> usize {
         match self {
-            EditOp::Replace { old, new } => old.len() + new.len(),
+            EditOp::Replace { old, new } | EditOp::ReplaceAll { old, new, .. } => {
+                old.len() + new.len()
+            }
+            EditOp::SetFrontmatter { fields } => {
+                serde_json::to_string(fields).map_or(usize::MAX, |json| json.len())
+            }
             EditOp::Append { text } | EditOp::Prepend { text } => text.len(),
             EditOp::ReplaceSection { section, text }
             | EditOp::InsertBeforeSection { section, text }
@@ -88,6 +110,8 @@ impl EditOp {
 pub fn apply(content: &str, op: &EditOp) -> NotesResult<String> {
     match op {
         EditOp::Replace { old, new } => replace_once(content, old, new),
+        EditOp::ReplaceAll { old, new, expected } => replace_all(content, old, new, *expected),
+        EditOp::SetFrontmatter { fields } => frontmatter::set_fields(content, fields),
         EditOp::Append { text } => {
             let text = non_empty(text)?;
             let head = content.trim_end_matches(['\n', '\r']);
@@ -177,6 +201,24 @@ fn replace_once(content: &str, old: &str, new: &str) -> NotesResult<String> {
     }
 }
 
+fn replace_all(content: &str, old: &str, new: &str, expected: usize) -> NotesResult<String> {
+    if old.is_empty() || old == new {
+        return replace_once(content, old, new);
+    }
+    match content.matches(old).count() {
+        found if found == expected && found > 0 => Ok(content.replace(old, new)),
+        0 => replace_once(content, old, new),
+        found => Err(NotesError::invalid(
+            "match_count",
+            format!(
+                "old_string occurs {found} time(s), not the {expected} expected; nothing was \
+                 changed. Read the page again, and pass expected_replacements={found} if every \
+                 occurrence should change."
+            ),
+        )),
+    }
+}
+
 fn non_empty(text: &str) -> NotesResult<&str> {
     if text.trim().is_empty() {
         return Err(NotesError::invalid(
@@ -209,6 +251,31 @@ mod tests {
 
     fn op(content: &str, op: EditOp) -> String {
         apply(content, &op).expect("edit applies")
+    }
+
+    #[test]
+    fn replace_all_needs_the_expected_count() {
+        let page = "a x b x c x\n";
+        let all = EditOp::ReplaceAll {
+            old: "x".into(),
+            new: "y".into(),
+            expected: 3,
+        };
+        assert_eq!(op(page, all), "a y b y c y\n");
+        let wrong = EditOp::ReplaceAll {
+            old: "x".into(),
+            new: "y".into(),
+            expected: 2,
+        };
+        let err = apply(page, &wrong).expect_err("count differs");
+        assert_eq!(err.code(), "match_count");
+        assert!(err.to_string().contains("3 time(s)"), "{err}");
+        let none = EditOp::ReplaceAll {
+            old: "z".into(),
+            new: "y".into(),
+            expected: 1,
+        };
+        assert_eq!(apply(page, &none).expect_err("absent").code(), "no_match");
     }
 
     #[test]

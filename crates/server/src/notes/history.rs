@@ -4,6 +4,7 @@ use robot_store::{ChangeStatus, FileDiff, LineKind, LogQuery};
 use robot_wiki::PagePath;
 
 use super::error::{NotesError, NotesResult};
+use super::index::parse_since;
 use super::{Changelog, ChangelogEntry, History, NoteDiff, Notes, iso_date, page_of_file};
 
 /// A commit as the history and the changelog list it: who, when, why, and the pages it
@@ -31,6 +32,34 @@ fn change_entry(c: &robot_store::CommitInfo) -> ChangelogEntry {
 
 /// Most history or changelog entries returned at once.
 pub const MAX_LOG_LIMIT: usize = 500;
+
+/// Commits read at a time when the changelog is filtered.
+const SCAN_BATCH: usize = 200;
+
+/// Most commits a filtered changelog looks through (the newest ones).
+pub const MAX_SCANNED_COMMITS: usize = 10_000;
+
+/// Which part of the wiki's changelog to answer.
+#[derive(Debug, Clone, Default)]
+pub struct ChangeQuery {
+    /// Most entries (1 to 500).
+    pub limit: usize,
+    /// Matching entries to skip.
+    pub offset: usize,
+    /// Only commits at or after this ISO 8601 date or date-time.
+    pub since: Option<String>,
+    /// Only commits that changed a page in this folder (`Projects` or `Projects/`).
+    pub folder: Option<String>,
+}
+
+/// True when the commit changed a page inside `folder` (lowercase, no slashes around it).
+fn in_folder(entry: &ChangelogEntry, folder: &str) -> bool {
+    entry.pages_affected.iter().any(|page| {
+        let page = page.to_lowercase();
+        page.strip_prefix(folder)
+            .is_some_and(|rest| rest.starts_with('/'))
+    })
+}
 
 impl Notes<'_> {
     /// Commits that touched `page` (following renames), newest first, `limit` (0 to 500; 0
@@ -70,28 +99,80 @@ impl Notes<'_> {
         })
     }
 
-    /// Recent changes to the whole wiki, newest first, `limit` (1 to 500) from `offset`.
-    pub async fn changelog(&self, limit: usize, offset: usize) -> NotesResult<Changelog> {
+    /// Recent changes to the whole wiki, newest first, `q.limit` (1 to 500) from `q.offset`;
+    /// with `since`, only commits made since then, with `folder`, only commits that changed a
+    /// page in that folder.
+    pub async fn changelog(&self, q: &ChangeQuery) -> NotesResult<Changelog> {
         self.require_read()?;
-        let limit = limit.clamp(1, MAX_LOG_LIMIT);
-        let (total, commits) = self
+        let limit = q.limit.clamp(1, MAX_LOG_LIMIT);
+        let offset = q.offset;
+        let since = match q.since.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            Some(text) => Some(parse_since(text)?),
+            None => None,
+        };
+        let folder = q
+            .folder
+            .as_deref()
+            .map(|f| f.trim().trim_matches('/').to_lowercase())
+            .filter(|f| !f.is_empty());
+        if since.is_none() && folder.is_none() {
+            let (total, commits) = self
+                .blocking(move |repo| {
+                    let total = repo.commit_count()?;
+                    let commits = repo.log(&LogQuery {
+                        path: None,
+                        follow_renames: false,
+                        skip: offset,
+                        limit,
+                    })?;
+                    Ok((total, commits))
+                })
+                .await?;
+            let entries: Vec<ChangelogEntry> = commits.iter().map(change_entry).collect();
+            let end = offset + entries.len();
+            return Ok(Changelog {
+                next_offset: (end < total && !entries.is_empty()).then_some(end),
+                entries,
+                total,
+            });
+        }
+        let (matching, complete) = self
             .blocking(move |repo| {
-                let total = repo.commit_count()?;
-                let commits = repo.log(&LogQuery {
-                    path: None,
-                    follow_renames: false,
-                    skip: offset,
-                    limit,
-                })?;
-                Ok((total, commits))
+                let mut matching = Vec::new();
+                let mut scanned = 0;
+                loop {
+                    let batch = repo.log(&LogQuery {
+                        path: None,
+                        follow_renames: false,
+                        skip: scanned,
+                        limit: SCAN_BATCH,
+                    })?;
+                    scanned += batch.len();
+                    for commit in &batch {
+                        if since.is_some_and(|since| commit.time < since) {
+                            return Ok((matching, true));
+                        }
+                        let entry = change_entry(commit);
+                        if folder.as_deref().is_none_or(|f| in_folder(&entry, f)) {
+                            matching.push(entry);
+                        }
+                    }
+                    if batch.len() < SCAN_BATCH {
+                        return Ok((matching, true));
+                    }
+                    if scanned >= MAX_SCANNED_COMMITS {
+                        return Ok((matching, false));
+                    }
+                }
             })
             .await?;
-        let entries: Vec<ChangelogEntry> = commits.iter().map(change_entry).collect();
+        let total = matching.len();
+        let entries: Vec<ChangelogEntry> = matching.into_iter().skip(offset).take(limit).collect();
         let end = offset + entries.len();
         Ok(Changelog {
             next_offset: (end < total && !entries.is_empty()).then_some(end),
             entries,
-            total,
+            total: if complete { total } else { total.max(end) },
         })
     }
 

@@ -50,7 +50,10 @@
 //! | `rename(from, to, rewrite_links, message)` | [`RenameOutcome`] |
 //! | `list(&ListFilter, Start, limit)` | [`PageList`] |
 //! | `history(page, limit, offset)` | [`History`] |
-//! | `changelog(limit, offset)` | [`Changelog`] |
+//! | `changelog(&ChangeQuery)` | [`Changelog`] |
+//! | `restore(page, to, base_revision, message)` | [`WriteOutcome`] |
+//! | `context(page, &ContextQuery)` | [`Context`] |
+//! | `tree(prefix, depth)` | [`Tree`] |
 //! | `diff(page, from, to)` | [`NoteDiff`] |
 //! | `links(page)`, `graph()`, `orphans()` | [`Links`], [`Graph`], [`Orphans`] |
 //! | `attachments(page)` | [`AttachmentList`] |
@@ -64,6 +67,7 @@
 //! message that says what to do next.
 
 mod attachments;
+pub mod context;
 pub mod edit;
 pub mod error;
 pub mod frontmatter;
@@ -80,8 +84,10 @@ use std::sync::Arc;
 use robot_store::{CommitId, CommitInfo, RepoPath, Revision, StoreError, WikiRepo};
 use robot_wiki::PagePath;
 
+pub use context::{Context, ContextQuery, Tree};
 pub use edit::EditOp;
 pub use error::{ConflictInfo, NotesError, NotesResult};
+pub use history::ChangeQuery;
 pub use types::*;
 
 use crate::context::WikiCtx;

@@ -177,6 +177,38 @@ impl Notes<'_> {
         self.write_outcome(page, &path, outcome, false, &new).await
     }
 
+    /// Puts `page` back as it was at revision `to`, as one new commit (history is kept). With
+    /// `base_revision` (the revision the caller read), changes made since are merged or refused
+    /// like any write; without, the restore is based on the page as it is now. Restores a
+    /// deleted page too.
+    pub async fn restore(
+        &self,
+        page: &PagePath,
+        to: &str,
+        base_revision: Option<&str>,
+        message: Option<&str>,
+    ) -> NotesResult<WriteOutcome> {
+        self.require_write()?;
+        let at = self.revision(to).await?;
+        let (_, content) = self.read_text(page, Some(&at), true).await?;
+        let base = match base_revision.map(str::trim).filter(|r| !r.is_empty()) {
+            Some(given) => Some(given.to_string()),
+            None => {
+                let lookup = page.clone();
+                self.blocking(move |repo| {
+                    let Some(file) = repo.resolve_page(&lookup, None)? else {
+                        return Ok(None);
+                    };
+                    Ok(repo.last_change(&file)?.map(|c| c.id.to_string()))
+                })
+                .await?
+            }
+        };
+        let message = self.message(message, "Restore", &format!("{page} to {}", at.short()));
+        self.write(page, &content, base.as_deref(), Some(&message))
+            .await
+    }
+
     /// Deletes a page; with `recursive`, also its folder (attachments and sub-pages). With
     /// `base_revision`, a page changed since that revision is not deleted (conflict).
     pub async fn delete(

@@ -155,6 +155,6 @@ impl Harness {
     /// The number of commits in the `notes` wiki (to prove nothing was written).
     pub async fn commits(&self) -> u64 {
         let reply = self.ok("get_recent_changes", json!({"limit": 1})).await;
-        reply.structured["paging"]["total"].as_u64().expect("total")
+        reply.structured["total"].as_u64().expect("total")
     }
 }

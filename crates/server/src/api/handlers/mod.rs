@@ -45,6 +45,9 @@ pub(crate) async fn handle(endpoint: &Endpoint, call: &Call<'_>) -> ApiResult<Re
         Op::Links => files::links(call).await,
         Op::Graph => ok(&call.notes.graph().await?),
         Op::Orphans => ok(&call.notes.orphans().await?),
+        Op::Context => pages::context(call).await,
+        Op::RestorePage => pages::restore(call).await,
+        Op::Tree => pages::tree(call).await,
     }
 }
 

@@ -6,7 +6,7 @@ use axum::response::Response;
 use super::{body, ok, page, with_status};
 use crate::api::Call;
 use crate::api::error::ApiResult;
-use crate::notes::{self, EditOp, ListFilter, NotesError, Start};
+use crate::notes::{self, ChangeQuery, ContextQuery, EditOp, ListFilter, NotesError, Start};
 
 /// Default and largest `limit` of history and changelog pages.
 const LOG_DEFAULT: usize = 50;
@@ -79,7 +79,9 @@ pub async fn edit(call: &Call<'_>) -> ApiResult<Response> {
                 format!(
                     "Invalid edit ({err}). Use op `append` or `prepend` with `text`; \
                      `replace_section`, `insert_before_section` or `insert_after_section` with \
-                     `section` and `text`; or send `old_string` and `new_string` without `op`."
+                     `section` and `text`; `replace_all` with `old`, `new` and `expected`; \
+                     `set_frontmatter` with `fields`; or send `old_string` and `new_string` \
+                     without `op`."
                 ),
             )
         })?
@@ -159,10 +161,55 @@ pub async fn sections(call: &Call<'_>) -> ApiResult<Response> {
     ok(&call.notes.sections(&page(call)?).await?)
 }
 
-/// `GET /changelog`.
+/// `GET /pages/{path}/context`.
+pub async fn context(call: &Call<'_>) -> ApiResult<Response> {
+    let page = page(call)?;
+    let defaults = ContextQuery::default();
+    let query = ContextQuery {
+        depth: call.query.number("depth", defaults.depth)?,
+        max_notes: call.query.number("max_notes", defaults.max_notes)?,
+        since: call.query.get("since").map(str::to_string),
+        max_bytes: call.query.number("max_bytes", defaults.max_bytes)?,
+    };
+    ok(&call.notes.context(&page, &query).await?)
+}
+
+/// `POST /pages/{path}/restore`.
+pub async fn restore(call: &Call<'_>) -> ApiResult<Response> {
+    let page = page(call)?;
+    let body = body(call, true)?;
+    let to = body.required_string("to", "Missing required field: to (the revision to restore)")?;
+    let outcome = call
+        .notes
+        .restore(
+            &page,
+            to,
+            body.string("revision")?,
+            body.string("commit_message")?,
+        )
+        .await?;
+    ok(&outcome)
+}
+
+/// `GET /tree`.
+pub async fn tree(call: &Call<'_>) -> ApiResult<Response> {
+    let depth = call.query.number("depth", 2)?;
+    ok(&call
+        .notes
+        .tree(call.query.get("prefix").unwrap_or(""), depth)
+        .await?)
+}
+
+/// `GET /changelog?since=&folder=`.
 pub async fn changelog(call: &Call<'_>) -> ApiResult<Response> {
     let (limit, offset) = paging(call)?;
-    ok(&call.notes.changelog(limit, offset).await?)
+    let query = ChangeQuery {
+        limit,
+        offset,
+        since: call.query.get("since").map(str::to_string),
+        folder: call.query.get("folder").map(str::to_string),
+    };
+    ok(&call.notes.changelog(&query).await?)
 }
 
 /// `limit` (0 means the most allowed, as "all" did in the otterwiki-api) and `offset`.

@@ -13,22 +13,23 @@ use rmcp::{tool, tool_router};
 
 use super::{answer, commit_message};
 use crate::context::WikiCtx;
-use crate::mcp::output::{AttachmentEntry, AttachmentOut, AttachmentsOut, Paging};
+use crate::mcp::output::{
+    AttachmentDeletedOut, AttachmentEntry, AttachmentOut, AttachmentsOut, DownloadOut, Paging,
+};
 use crate::mcp::params::{
     AttachmentRef, DeleteAttachment, ListAttachments, UploadAttachment, clamp, offset,
 };
-use crate::mcp::{WikiMcp, format, reply};
+use crate::mcp::{WikiMcp, format, reply, schema};
 use crate::notes::{MAX_ATTACHMENT_BYTES, Notes, Surface};
 
 #[tool_router(router = attachment_tools, vis = "pub(crate)")]
 impl WikiMcp {
     /// A note's attachments.
     #[tool(
-        description = "Files attached to a note: name, size, type, last change.",
+        description = "Files attached to a note.",
+        output_schema = schema::output::<AttachmentsOut>(),
         annotations(
-            title = "List attachments",
-            read_only_hint = true,
-            open_world_hint = false
+            read_only_hint = true
         )
     )]
     async fn list_attachments(
@@ -66,13 +67,12 @@ impl WikiMcp {
 
     /// Attach a file to a note.
     #[tool(
-        description = "Attach a file to a note (one of the same name is replaced). Link it as `[[name]]` or `![](name)`.",
+        description = "Attach a file to a note; link it as [[name]] or ![](name).",
+        output_schema = schema::output::<AttachmentOut>(),
         annotations(
-            title = "Upload attachment",
             read_only_hint = false,
             destructive_hint = true,
-            idempotent_hint = true,
-            open_world_hint = false
+            idempotent_hint = true
         )
     )]
     async fn upload_attachment(
@@ -99,8 +99,7 @@ impl WikiMcp {
                     filename: stored.filename,
                     size: stored.size,
                     mime_type: stored.mime_type,
-                    revision: Some(stored.revision),
-                    content: None,
+                    revision: stored.revision,
                 };
                 reply::ok(&out, format::uploaded(&out))
             });
@@ -109,11 +108,10 @@ impl WikiMcp {
 
     /// Fetch an attachment.
     #[tool(
-        description = "Download a note's attachment (base64).",
+        description = "A note's attachment, base64.",
+        output_schema = schema::output::<DownloadOut>(),
         annotations(
-            title = "Download attachment",
-            read_only_hint = true,
-            open_world_hint = false
+            read_only_hint = true
         )
     )]
     async fn download_attachment(
@@ -127,13 +125,12 @@ impl WikiMcp {
             .attachment_get(&path, p.filename.trim())
             .await
             .map(|data| {
-                let out = AttachmentOut {
+                let out = DownloadOut {
                     path: data.path,
                     filename: data.filename,
                     size: data.size,
                     mime_type: data.mime_type,
-                    revision: None,
-                    content: Some(base64::engine::general_purpose::STANDARD.encode(&data.bytes)),
+                    content: base64::engine::general_purpose::STANDARD.encode(&data.bytes),
                 };
                 reply::ok(&out, format::downloaded(&out))
             });
@@ -142,13 +139,12 @@ impl WikiMcp {
 
     /// Delete an attachment.
     #[tool(
-        description = "Delete a note's attachment (git history keeps it): confirm with the user first.",
+        description = "Delete an attachment (history keeps it); confirm with the user first.",
+        output_schema = schema::output::<AttachmentDeletedOut>(),
         annotations(
-            title = "Delete attachment",
             read_only_hint = false,
             destructive_hint = true,
-            idempotent_hint = true,
-            open_world_hint = false
+            idempotent_hint = true
         )
     )]
     async fn delete_attachment(
@@ -163,11 +159,10 @@ impl WikiMcp {
             .attachment_delete(&path, p.filename.trim(), message.as_deref())
             .await
             .map(|deleted| {
-                let out = AttachmentOut {
+                let out = AttachmentDeletedOut {
                     path: path.to_string(),
                     filename: deleted.filename,
-                    revision: Some(deleted.revision),
-                    ..AttachmentOut::default()
+                    revision: deleted.revision,
                 };
                 reply::ok(&out, format::attachment_deleted(&out))
             });

@@ -12,26 +12,25 @@ use super::{answer, commit_message, given};
 use crate::context::WikiCtx;
 use crate::mcp::output::WriteOut;
 use crate::mcp::params::EditNote;
-use crate::mcp::{WikiMcp, format, reply};
+use crate::mcp::{WikiMcp, format, reply, schema};
 use robot_wiki::PagePath;
 
 use crate::notes::{EditOp, Notes, NotesError, NotesResult, Surface, WriteOutcome};
 
 /// The operations `edit_note` accepts, for error messages.
-const OPERATIONS: &str =
-    "replace, append, prepend, replace_section, insert_before_section, insert_after_section";
+const OPERATIONS: &str = "replace, append, prepend, replace_section, insert_before_section, \
+     insert_after_section, set_frontmatter";
 
 #[tool_router(router = edit_tools, vis = "pub(crate)")]
 impl WikiMcp {
     /// Change part of a note.
     #[tool(
-        description = "Change part of a note: `replace` one exact occurrence of `old_string`, `append` or `prepend` `content`, or replace or insert around a `section`. Pass the `revision` you read; without it the edit applies to the current text.",
+        description = "Change part of a note (see `operation`). Pass the `revision` you read.",
+        output_schema = schema::output::<WriteOut>(),
         annotations(
-            title = "Edit note",
             read_only_hint = false,
             destructive_hint = true,
-            idempotent_hint = false,
-            open_world_hint = false
+            idempotent_hint = false
         )
     )]
     async fn edit_note(
@@ -119,6 +118,19 @@ fn operation(p: &EditNote) -> Result<EditOp, String> {
             "`section` is required for operation={what}: a heading title or `A > B` heading path (read_note shows the headings)"
         )
     };
+    if op == "set_frontmatter" || (op.is_empty() && p.frontmatter.is_some()) {
+        return match &p.frontmatter {
+            Some(fields) if !fields.is_empty() => Ok(EditOp::SetFrontmatter {
+                fields: fields.clone(),
+            }),
+            _ => Err(
+                "`frontmatter` is required for operation=set_frontmatter: an object of \
+                      fields to set, with null for fields to remove, e.g. \
+                      {\"status\": \"done\", \"draft\": null}"
+                    .into(),
+            ),
+        };
+    }
     match op.as_str() {
         "" | "replace" => {
             if p.old_string.is_empty() {
@@ -128,9 +140,16 @@ fn operation(p: &EditNote) -> Result<EditOp, String> {
                         .into(),
                 );
             }
-            Ok(EditOp::Replace {
-                old: p.old_string.clone(),
-                new: p.new_string.clone(),
+            Ok(match p.expected_replacements {
+                Some(expected) => EditOp::ReplaceAll {
+                    old: p.old_string.clone(),
+                    new: p.new_string.clone(),
+                    expected: usize::try_from(expected).unwrap_or(usize::MAX),
+                },
+                None => EditOp::Replace {
+                    old: p.old_string.clone(),
+                    new: p.new_string.clone(),
+                },
             })
         }
         "append" | "prepend" if text.is_empty() => Err(need_text(&op)),
@@ -154,7 +173,8 @@ fn operation(p: &EditNote) -> Result<EditOp, String> {
 
 fn op_name(op: &EditOp) -> &'static str {
     match op {
-        EditOp::Replace { .. } => "replace",
+        EditOp::Replace { .. } | EditOp::ReplaceAll { .. } => "replace",
+        EditOp::SetFrontmatter { .. } => "set_frontmatter",
         EditOp::Append { .. } => "append",
         EditOp::Prepend { .. } => "prepend",
         EditOp::ReplaceSection { .. } => "replace_section",

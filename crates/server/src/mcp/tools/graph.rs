@@ -11,15 +11,16 @@ use super::answer;
 use crate::context::WikiCtx;
 use crate::mcp::output::{LinksOut, OrphansOut, Paging};
 use crate::mcp::params::{Paged, PathOnly, clamp, offset};
-use crate::mcp::{WikiMcp, format, reply};
+use crate::mcp::{WikiMcp, format, reply, schema};
 use crate::notes::{Notes, Surface};
 
 #[tool_router(router = graph_tools, vis = "pub(crate)")]
 impl WikiMcp {
     /// A note's outgoing and incoming WikiLinks.
     #[tool(
-        description = "A note's WikiLinks: the pages it links to and the pages linking to it.",
-        annotations(title = "Get links", read_only_hint = true, open_world_hint = false)
+        description = "Pages a note links to and pages linking to it.",
+        output_schema = schema::output::<LinksOut>(),
+        annotations(read_only_hint = true)
     )]
     async fn get_links(
         &self,
@@ -41,8 +42,9 @@ impl WikiMcp {
 
     /// Notes nothing links to.
     #[tool(
-        description = "Notes no other page links to (Home excepted), by path.",
-        annotations(title = "Find orphans", read_only_hint = true, open_world_hint = false)
+        description = "Notes no page links to (Home excepted).",
+        output_schema = schema::output::<OrphansOut>(),
+        annotations(read_only_hint = true)
     )]
     async fn find_orphaned_notes(
         &self,

@@ -10,14 +10,14 @@ use rmcp::{tool, tool_router};
 use super::{answer, given};
 use crate::context::WikiCtx;
 use crate::mcp::output::{
-    ChangeEntry, ChangesOut, HistoryOut, ListFilters, ListOut, Paging, SearchHit, SearchOut,
-    SemanticHit, SemanticOut,
+    ChangeEntry, ChangesOut, HistoryOut, ListFilters, ListOut, PageEntry, Paging, SearchHit,
+    SearchOut, SemanticHit, SemanticOut,
 };
 use crate::mcp::params::{
     GetHistory, ListNotes, RecentChanges, SearchNotes, SemanticSearch, clamp, offset,
 };
-use crate::mcp::{WikiMcp, format, reply};
-use crate::notes::{self, ListFilter, Notes, Start, Surface};
+use crate::mcp::{WikiMcp, format, reply, schema};
+use crate::notes::{self, ChangeQuery, ListFilter, Notes, Start, Surface, Tree};
 
 /// Search hits can be fetched this deep (offset + limit) in one ranking.
 const MAX_SEARCH_DEPTH: usize = 200;
@@ -26,14 +26,33 @@ const MAX_SEARCH_DEPTH: usize = 200;
 impl WikiMcp {
     /// List notes, optionally filtered.
     #[tool(
-        description = "Notes by path with category, tags, last update and word count; filters combine with AND.",
-        annotations(title = "List notes", read_only_hint = true, open_world_hint = false)
+        description = "Notes with category, tags, last update and words; filters combine with AND. `depth`: folder tree instead.",
+        output_schema = schema::output_of_either::<ListOut, Tree>(),
+        annotations(read_only_hint = true)
     )]
     async fn list_notes(
         &self,
         Extension(ctx): Extension<Arc<WikiCtx>>,
         Parameters(p): Parameters<ListNotes>,
     ) -> CallToolResult {
+        if let Some(depth) = p.depth {
+            if [&p.category, &p.tag, &p.updated_since]
+                .iter()
+                .any(|f| given(f).is_some())
+            {
+                return reply::invalid(
+                    "`depth` lists the folder tree under `prefix` only; leave out category, tag \
+                     and updated_since (or leave out depth for a filtered list of pages).",
+                );
+            }
+            let notes = Notes::new(&self.state, &ctx, Surface::Mcp);
+            let depth = usize::try_from(depth).unwrap_or(usize::MAX);
+            let outcome = notes
+                .tree(&p.prefix, depth)
+                .await
+                .map(|tree| reply::ok(&tree, format::tree(&tree, p.prefix.trim())));
+            return answer("", outcome);
+        }
         let start = offset(p.offset);
         let limit = clamp(p.limit, 100, 500);
         let filter = ListFilter {
@@ -60,7 +79,7 @@ impl WikiMcp {
                         limit,
                         next_offset: list.next_offset,
                     },
-                    pages: list.pages,
+                    pages: list.pages.into_iter().map(PageEntry::from).collect(),
                 };
                 reply::ok(&out, format::list_notes(&out))
             });
@@ -69,8 +88,9 @@ impl WikiMcp {
 
     /// Full-text keyword search.
     #[tool(
-        description = "Keyword search over note titles and bodies, ranked, with a snippet of each match.",
-        annotations(title = "Search notes", read_only_hint = true, open_world_hint = false)
+        description = "Keyword search, best first; filters as list_notes.",
+        output_schema = schema::output::<SearchOut>(),
+        annotations(read_only_hint = true)
     )]
     async fn search_notes(
         &self,
@@ -117,11 +137,10 @@ impl WikiMcp {
 
     /// Search passages by meaning and keywords.
     #[tool(
-        description = "Find passages by meaning: page, section (for read_note) and text. Says when recent changes are not embedded yet.",
+        description = "Passages by meaning with their section; filters as list_notes.",
+        output_schema = schema::output::<SemanticOut>(),
         annotations(
-            title = "Semantic search",
-            read_only_hint = true,
-            open_world_hint = false
+            read_only_hint = true
         )
     )]
     async fn semantic_search(
@@ -191,8 +210,9 @@ impl WikiMcp {
 
     /// A note's revisions.
     #[tool(
-        description = "A note's revisions, newest first, following renames, with the pages each changed.",
-        annotations(title = "Note history", read_only_hint = true, open_world_hint = false)
+        description = "A note's revisions, newest first, following renames.",
+        output_schema = schema::output::<HistoryOut>(),
+        annotations(read_only_hint = true)
     )]
     async fn get_history(
         &self,
@@ -224,11 +244,10 @@ impl WikiMcp {
 
     /// Recent changes to the whole wiki.
     #[tool(
-        description = "Recent changes to the wiki, newest first: date, author, pages and message.",
+        description = "Wiki changes, newest first.",
+        output_schema = schema::output::<ChangesOut>(),
         annotations(
-            title = "Recent changes",
-            read_only_hint = true,
-            open_world_hint = false
+            read_only_hint = true
         )
     )]
     async fn get_recent_changes(
@@ -239,7 +258,13 @@ impl WikiMcp {
         let start = offset(p.offset);
         let limit = clamp(p.limit, 20, 200);
         let notes = Notes::new(&self.state, &ctx, Surface::Mcp);
-        let outcome = notes.changelog(limit, start).await.map(|log| {
+        let query = ChangeQuery {
+            limit,
+            offset: start,
+            since: given(&p.since).map(str::to_string),
+            folder: given(&p.folder).map(str::to_string),
+        };
+        let outcome = notes.changelog(&query).await.map(|log| {
             let out = ChangesOut {
                 paging: Paging {
                     total: Some(log.total),

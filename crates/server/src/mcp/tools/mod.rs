@@ -13,6 +13,7 @@ macro_rules! page_or_reply {
 }
 
 mod attachments;
+mod context;
 mod edit;
 mod graph;
 mod lists;

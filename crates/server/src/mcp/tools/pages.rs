@@ -10,48 +10,41 @@ use rmcp::{tool, tool_router};
 use super::{answer, commit_message, given, page};
 use crate::context::WikiCtx;
 use crate::mcp::output::{
-    DeleteOut, DiffOut, NoteOut, Permissions, RenameOut, WhoamiOut, WriteOut,
+    DeleteOut, DiffOut, NoteOut, Permissions, ReadError, ReadNotesOut, RenameOut, WhoamiOut,
+    WriteOut,
 };
 use crate::mcp::params::{DeleteNote, DiffNote, NoArgs, ReadNote, RenameNote, WriteNote};
-use crate::mcp::{WikiMcp, format, reply};
+use crate::mcp::{WikiMcp, format, reply, schema};
 use crate::notes::{Notes, Surface};
 
 #[tool_router(router = page_tools, vis = "pub(crate)")]
 impl WikiMcp {
     /// Read a note: its frontmatter, content and WikiLinks.
     #[tool(
-        description = "Read a note: markdown, frontmatter, links and its `revision` (write_note and edit_note need it). `section` reads one section, `revision` a past version.",
-        annotations(title = "Read note", read_only_hint = true, open_world_hint = false)
+        description = "A note's markdown, frontmatter, links and `revision` (pass it back when writing).",
+        output_schema = schema::output_of_either::<NoteOut, ReadNotesOut>(),
+        annotations(read_only_hint = true)
     )]
     async fn read_note(
         &self,
         Extension(ctx): Extension<Arc<WikiCtx>>,
         Parameters(p): Parameters<ReadNote>,
     ) -> CallToolResult {
-        let path = page_or_reply!(&p.path);
         let notes = Notes::new(&self.state, &ctx, Surface::Mcp);
+        if let Some(paths) = p.paths.as_ref().filter(|paths| !paths.is_empty()) {
+            if given(&p.path).is_some() || given(&p.revision).is_some() {
+                return reply::invalid(
+                    "pass either `path` (with `revision` or `section`) or `paths`, not both.",
+                );
+            }
+            return read_several(&notes, paths).await;
+        }
+        let path = page_or_reply!(&p.path);
         let outcome = notes
             .read(&path, given(&p.revision), given(&p.section))
             .await
             .map(|note| {
-                let out = NoteOut {
-                    name: note.name,
-                    path: note.path,
-                    revision: note.revision,
-                    section: note.section.clone(),
-                    frontmatter: note.frontmatter.as_object().cloned().unwrap_or_default(),
-                    links_to: if note.section.is_some() {
-                        Vec::new()
-                    } else {
-                        note.links_to
-                    },
-                    linked_from: if note.section.is_some() {
-                        Vec::new()
-                    } else {
-                        note.linked_from
-                    },
-                    content: note.content,
-                };
+                let out = NoteOut::from_note(note);
                 reply::ok(&out, format::read_note(&out))
             });
         answer(&p.path, outcome)
@@ -59,13 +52,12 @@ impl WikiMcp {
 
     /// Create or overwrite a whole note.
     #[tool(
-        description = "Create a note or replace its whole markdown content. For an existing note pass the `revision` you read: changes made since that do not overlap yours are merged, overlapping ones refused.",
+        description = "Create or replace a whole note, or `restore` a past revision. Pass the `revision` you read; edits since are merged unless they overlap. Link as [[Page]] or [[Page|text]].",
+        output_schema = schema::output::<WriteOut>(),
         annotations(
-            title = "Write note",
             read_only_hint = false,
             destructive_hint = true,
-            idempotent_hint = true,
-            open_world_hint = false
+            idempotent_hint = true
         )
     )]
     async fn write_note(
@@ -76,32 +68,52 @@ impl WikiMcp {
         let path = page_or_reply!(&p.path);
         let notes = Notes::new(&self.state, &ctx, Surface::Mcp);
         let message = commit_message(&p.commit_message);
-        let outcome = notes
-            .write(&path, &p.content, given(&p.revision), message.as_deref())
-            .await
-            .map(|w| {
-                let out = WriteOut {
-                    path: w.path,
-                    revision: w.revision,
-                    created: w.created,
-                    merged: w.merged,
-                    unchanged: !w.changed,
-                    operation: None,
-                };
-                reply::ok(&out, format::write(&out))
-            });
+        let restore = given(&p.restore);
+        let outcome = match (&p.content, restore) {
+            (Some(_), Some(_)) => {
+                return reply::invalid(
+                    "pass either `content` (the new text) or `restore` (a past revision), not both.",
+                );
+            }
+            (None, None) => {
+                return reply::invalid(
+                    "`content` is required: the whole new markdown of the note (or pass `restore` \
+                     with a revision from get_history to bring that version back).",
+                );
+            }
+            (Some(content), None) => {
+                notes
+                    .write(&path, content, given(&p.revision), message.as_deref())
+                    .await
+            }
+            (None, Some(to)) => {
+                notes
+                    .restore(&path, to, given(&p.revision), message.as_deref())
+                    .await
+            }
+        };
+        let outcome = outcome.map(|w| {
+            let out = WriteOut {
+                path: w.path,
+                revision: w.revision,
+                created: w.created,
+                merged: w.merged,
+                unchanged: !w.changed,
+                operation: restore.map(|to| format!("restore to {}", format::short(to))),
+            };
+            reply::ok(&out, format::write(&out))
+        });
         answer(&p.path, outcome)
     }
 
     /// Rename (move) a note and rewrite links to it.
     #[tool(
-        description = "Rename (move) a note and rewrite the links to it, in one commit.",
+        description = "Rename a note and rewrite the links to it, in one commit.",
+        output_schema = schema::output::<RenameOut>(),
         annotations(
-            title = "Rename note",
             read_only_hint = false,
             destructive_hint = false,
-            idempotent_hint = false,
-            open_world_hint = false
+            idempotent_hint = false
         )
     )]
     async fn rename_note(
@@ -132,13 +144,12 @@ impl WikiMcp {
 
     /// Delete a note.
     #[tool(
-        description = "Delete a note (git history keeps it): confirm with the user first.",
+        description = "Delete a note (history keeps it); confirm with the user first.",
+        output_schema = schema::output::<DeleteOut>(),
         annotations(
-            title = "Delete note",
             read_only_hint = false,
             destructive_hint = true,
-            idempotent_hint = true,
-            open_world_hint = false
+            idempotent_hint = true
         )
     )]
     async fn delete_note(
@@ -164,8 +175,9 @@ impl WikiMcp {
 
     /// Show what changed in a note between two revisions.
     #[tool(
-        description = "Unified diff of a note between two revisions (from get_history or read_note).",
-        annotations(title = "Diff note", read_only_hint = true, open_world_hint = false)
+        description = "Unified diff of a note between two revisions.",
+        output_schema = schema::output::<DiffOut>(),
+        annotations(read_only_hint = true)
     )]
     async fn diff_note(
         &self,
@@ -196,8 +208,9 @@ impl WikiMcp {
 
     /// Who am I on this wiki, and what may I do?
     #[tool(
-        description = "Which wiki this is, who you act as, and what you may do.",
-        annotations(title = "Who am I", read_only_hint = true, open_world_hint = false)
+        description = "This wiki, who you are, what you may do.",
+        output_schema = schema::output::<WhoamiOut>(),
+        annotations(read_only_hint = true)
     )]
     async fn whoami(
         &self,
@@ -224,4 +237,40 @@ impl WikiMcp {
         };
         reply::ok(&out, format::whoami(&out))
     }
+}
+
+/// Most notes or sections one `read_note` call reads with `paths`.
+pub const MAX_READ_NOTES: usize = 20;
+
+/// `read_note` with `paths`: each `Path` or `Path#Section` read at the wiki's current head, the
+/// failures reported beside the notes read.
+async fn read_several(notes: &Notes<'_>, paths: &[String]) -> CallToolResult {
+    if paths.len() > MAX_READ_NOTES {
+        return reply::invalid(format!(
+            "`paths` lists {} notes; read at most {MAX_READ_NOTES} at once.",
+            paths.len()
+        ));
+    }
+    let mut out = ReadNotesOut::default();
+    for asked in paths {
+        let (raw_path, section) = match asked.split_once('#') {
+            Some((path, section)) => (path, given(section)),
+            None => (asked.as_str(), None),
+        };
+        let path = match page(raw_path) {
+            Ok(path) => path,
+            Err(refused) => {
+                out.errors.push(ReadError::from_result(asked, &refused));
+                continue;
+            }
+        };
+        match notes.read(&path, None, section).await {
+            Ok(note) => out.notes.push(NoteOut::from_note(note)),
+            Err(err) => {
+                let refused = reply::from_notes(err, raw_path);
+                out.errors.push(ReadError::from_result(asked, &refused));
+            }
+        }
+    }
+    reply::ok(&out, format::read_notes(&out))
 }
