@@ -128,8 +128,13 @@ fn emit(chunks: &mut Vec<Chunk>, section: Section) {
 
 /// The text cut into windows of at most [`TARGET_WORDS`] words and [`MAX_CHARS`] characters,
 /// each after the first starting with the last [`OVERLAP_WORDS`] words of the one before.
+///
+/// A window ends at the end of a line when one lies within its last [`OVERLAP_WORDS`] words (a
+/// `: definition` line counts as part of its term's line), so every line shorter than that, a
+/// glossary entry or a list item, is whole in some window: the overlap only ever cuts a line
+/// at the start of the next window, after the whole line ended the window before.
 fn windows(text: &str) -> Vec<String> {
-    let words: Vec<&str> = text.split_whitespace().collect();
+    let words = words_with_line_ends(text);
     if words.len() <= TARGET_WORDS && text.chars().count() <= MAX_CHARS {
         return vec![text.to_string()];
     }
@@ -139,19 +144,52 @@ fn windows(text: &str) -> Vec<String> {
         let mut end = start;
         let mut chars = 0;
         while end < words.len() && end - start < TARGET_WORDS {
-            let add = words[end].chars().count() + 1;
+            let add = words[end].0.chars().count() + 1;
             if end > start && chars + add > MAX_CHARS {
                 break;
             }
             chars += add;
             end += 1;
         }
-        out.push(words[start..end].join(" "));
+        if end < words.len() {
+            let earliest = end.saturating_sub(OVERLAP_WORDS).max(start + 1);
+            if let Some(line_end) = (earliest..end).rev().find(|&i| words[i].1) {
+                end = line_end + 1;
+            }
+        }
+        out.push(
+            words[start..end]
+                .iter()
+                .map(|(word, _)| *word)
+                .collect::<Vec<_>>()
+                .join(" "),
+        );
         if end >= words.len() {
             break;
         }
         // Step forward, repeating some words for context, but always by at least one word.
         start = end.saturating_sub(OVERLAP_WORDS).max(start + 1);
+    }
+    out
+}
+
+/// The words of `text`, each with whether a window may end after it: the last word of a line,
+/// unless the next line is a `: definition` of it.
+fn words_with_line_ends(text: &str) -> Vec<(&str, bool)> {
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    let mut out = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let defined_next = lines
+            .get(i + 1)
+            .is_some_and(|next| next.trim_start().starts_with(": "));
+        let before = out.len();
+        out.extend(line.split_whitespace().map(|word| (word, false)));
+        if out.len() > before
+            && !defined_next
+            && let Some(last) = out.last_mut()
+        {
+            last.1 = true;
+        }
     }
     out
 }
@@ -313,6 +351,55 @@ mod tests {
                 .iter()
                 .all(|c| c.text.split(' ').count() <= TARGET_WORDS)
         );
+    }
+
+    #[test]
+    fn glossary_entries_are_never_cut_from_their_definitions() {
+        let mut body = String::from("## Glossary\n");
+        for i in 0..30 {
+            body.push_str(&format!(
+                "**Term{i}**: the meaning of term {i}, explained in a dozen words or so here.\n"
+            ));
+        }
+        body.push_str("\nDefinition list:\n\n");
+        for i in 0..12 {
+            body.push_str(&format!(
+                "Word{i}\n: what word {i} means, in a sentence of about twelve words long.\n"
+            ));
+        }
+        let chunks = chunk_page("Book", &body);
+        assert!(chunks.len() >= 3, "{chunks:#?}");
+        for chunk in &chunks {
+            assert!(chunk.text.split_whitespace().count() <= TARGET_WORDS + 20);
+            assert!(
+                chunk.text.chars().count() <= MAX_CHARS + 120,
+                "{}",
+                chunk.text
+            );
+            // Windows end where an entry ends.
+            assert!(
+                chunk.text.ends_with("so here.") || chunk.text.ends_with("words long."),
+                "{}",
+                chunk.text
+            );
+        }
+        for i in 0..30 {
+            let entry = format!(
+                "**Term{i}**: the meaning of term {i}, explained in a dozen words or so here."
+            );
+            assert!(
+                chunks.iter().any(|c| c.text.contains(&entry)),
+                "Term{i} lost"
+            );
+        }
+        for i in 0..12 {
+            let entry =
+                format!("Word{i} : what word {i} means, in a sentence of about twelve words long.");
+            assert!(
+                chunks.iter().any(|c| c.text.contains(&entry)),
+                "Word{i} lost"
+            );
+        }
     }
 
     #[test]

@@ -22,10 +22,11 @@ use crate::tables::{self, WikiTables};
 use crate::vectors;
 
 /// Bumped whenever the schema or what is indexed changes; a mismatch drops and rebuilds all.
-/// Version 4: FTS tables per wiki (ranking statistics per wiki).
-const SCHEMA_VERSION: i64 = 4;
+/// Version 4: FTS tables per wiki (ranking statistics per wiki). Version 5: chunks end at
+/// paragraph and line boundaries (`chunk::windows`).
+const SCHEMA_VERSION: i64 = 5;
 /// Records [`SCHEMA_VERSION`] (a PRAGMA cannot take a bound parameter).
-const SET_SCHEMA_VERSION: &str = "PRAGMA user_version = 4";
+const SET_SCHEMA_VERSION: &str = "PRAGMA user_version = 5";
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 const MAX_CONNECTIONS: u32 = 4;
 /// One page of hits, with every match's rank relative to the best and the number of matches.

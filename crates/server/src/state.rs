@@ -116,8 +116,14 @@ async fn load_embedder(
 ) -> Option<Arc<dyn robot_embed::Embedder>> {
     let dir = config.model_dir.clone()?;
     let threads = config.threads;
-    let loaded =
-        tokio::task::spawn_blocking(move || robot_embed::MiniLm::load(&dir, threads)).await;
+    let loaded = tokio::task::spawn_blocking(move || {
+        let model = robot_embed::MiniLm::load(&dir, threads)?;
+        // The first inference pays for the threads' start and the weights' first touch (over a
+        // second on two cores); paid here, at start-up, not by the first agent's search.
+        robot_embed::Embedder::embed(&model, &["warm up"])?;
+        Ok::<_, robot_embed::EmbedError>(model)
+    })
+    .await;
     match loaded {
         Ok(Ok(model)) => {
             tracing::info!(
