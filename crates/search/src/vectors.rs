@@ -20,8 +20,12 @@ pub(crate) const SCHEMA: &[&str] = &["CREATE TABLE IF NOT EXISTS vectors (
         vector BLOB NOT NULL,
         PRIMARY KEY (model, hash)) WITHOUT ROWID"];
 
-/// Texts per model call: padding to the longest text of a call wastes less when calls are small.
-const MODEL_CALL: usize = 16;
+/// Texts per model call. Small calls waste less on padding to their longest text, and a call's
+/// activations are transient memory that grows with it: at 256 tokens one call of 16 peaks
+/// ~310 MB above the model, one of 4 ~80 MB, at the same texts per second on two cores
+/// (`cargo run --release -p robot-embed --example peak_memory`). With 16, a server embedding a
+/// large wiki peaked at 512 MB; with 4, at 244 MB.
+const MODEL_CALL: usize = 4;
 
 /// One wiki's vectors for one model: row `i` of `data` is the vector of chunk `ids[i]`.
 #[derive(Debug)]

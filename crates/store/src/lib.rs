@@ -24,6 +24,7 @@ mod catalog;
 mod diff;
 mod disk_usage;
 mod error;
+mod head;
 mod history;
 mod import;
 mod maintenance;

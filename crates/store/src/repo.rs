@@ -9,6 +9,7 @@ use serde::Serialize;
 use crate::catalog::Catalog;
 use crate::disk_usage::DiskUsage;
 use crate::error::StoreError;
+use crate::head::HeadCache;
 use crate::observer::CommitObserver;
 use crate::page_log::PageLog;
 use crate::pool::RepoPool;
@@ -61,6 +62,8 @@ pub struct WikiRepo {
     pub(crate) page_log_sync: Mutex<()>,
     /// What this handle has done, for tests that count work instead of timing it.
     pub(crate) work: Arc<Work>,
+    /// The branch head, while the ref files are unchanged (see `head.rs`).
+    pub(crate) head: HeadCache,
 }
 
 impl std::fmt::Debug for WikiRepo {
@@ -82,6 +85,7 @@ impl WikiRepo {
     ) -> Result<WikiRepo, StoreError> {
         let repo = Repository::open_bare(&path)?;
         let work = Arc::new(Work::default());
+        let head = HeadCache::new(&path);
         Ok(WikiRepo {
             observer,
             slug: slug.to_string(),
@@ -95,6 +99,7 @@ impl WikiRepo {
             quota: Mutex::new(None),
             disk: Mutex::new(DiskUsage::default()),
             page_total: Mutex::new(None),
+            head,
         })
     }
 
@@ -115,8 +120,15 @@ impl WikiRepo {
 
     /// The commit `refs/heads/main` points at, or `None` before the first commit.
     pub fn head(&self) -> Result<Option<CommitId>, StoreError> {
-        self.pool
-            .with(|repo| Ok(head_oid(repo)?.map(CommitId::from_oid)))
+        let stamp = self.head.stamp();
+        if let Some(head) = stamp.and_then(|stamp| self.head.get(stamp)) {
+            return Ok(head.map(CommitId::from_oid));
+        }
+        let head = self.pool.with(head_oid)?;
+        if let Some(stamp) = stamp {
+            self.head.put(stamp, head);
+        }
+        Ok(head.map(CommitId::from_oid))
     }
 
     /// Resolves a parsed revision to a commit of this wiki.
