@@ -161,6 +161,24 @@ pub struct WriteOut {
     pub operation: Option<String>,
 }
 
+impl WriteOut {
+    /// What a write, edit or restore answers for the service's `outcome`; `operation` names the
+    /// edit or restore for the text.
+    pub fn from_outcome(
+        outcome: crate::notes::WriteOutcome,
+        operation: Option<String>,
+    ) -> WriteOut {
+        WriteOut {
+            path: outcome.path,
+            revision: outcome.revision,
+            created: outcome.created,
+            merged: outcome.merged,
+            unchanged: !outcome.changed,
+            operation,
+        }
+    }
+}
+
 /// The filters `list_notes` applied, echoed in its header.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, JsonSchema)]
 pub struct ListFilters {

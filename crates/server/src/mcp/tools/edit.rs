@@ -49,14 +49,7 @@ impl WikiMcp {
         let outcome = edit_with_retry(&notes, &path, &op, given(&p.revision), message.as_deref())
             .await
             .map(|w| {
-                let out = WriteOut {
-                    path: w.path,
-                    revision: w.revision,
-                    created: w.created,
-                    merged: w.merged,
-                    unchanged: !w.changed,
-                    operation: Some(name.to_string()),
-                };
+                let out = WriteOut::from_outcome(w, Some(name.to_string()));
                 reply::ok(&out, format::write(&out))
             });
         match outcome {

@@ -93,14 +93,8 @@ impl WikiMcp {
             }
         };
         let outcome = outcome.map(|w| {
-            let out = WriteOut {
-                path: w.path,
-                revision: w.revision,
-                created: w.created,
-                merged: w.merged,
-                unchanged: !w.changed,
-                operation: restore.map(|to| format!("restore to {}", format::short(to))),
-            };
+            let operation = restore.map(|to| format!("restore to {}", format::short(to)));
+            let out = WriteOut::from_outcome(w, operation);
             reply::ok(&out, format::write(&out))
         });
         answer(&p.path, outcome)
