@@ -4,23 +4,7 @@
 
 mod common;
 
-use std::process::Command;
-
 use common::*;
-
-fn git(wiki: &robot_store::WikiRepo, args: &[&str]) -> Result<String, Box<dyn std::error::Error>> {
-    let out = Command::new("git")
-        .arg("--git-dir")
-        .arg(wiki.path())
-        .args(args)
-        .output()?;
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Ok(String::from_utf8(out.stdout)?.trim().to_string())
-}
 
 #[test]
 fn the_head_follows_moves_by_this_process_and_by_git() -> TestResult {

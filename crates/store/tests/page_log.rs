@@ -128,21 +128,6 @@ fn random_change(rng: &mut Lcg, wiki: &WikiRepo, step: usize) -> Result<Vec<Chan
     })
 }
 
-fn git(repo: &WikiRepo, args: &[&str]) -> Result<String, Box<dyn std::error::Error>> {
-    let out = Command::new("git")
-        .arg("--git-dir")
-        .arg(repo.path())
-        .args(["-c", "user.name=T", "-c", "user.email=t@example.org"])
-        .args(args)
-        .output()?;
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Ok(String::from_utf8(out.stdout)?.trim().to_string())
-}
-
 /// `git <args>` on the wiki with `input` on its standard input; its output, trimmed.
 fn git_with_input(
     repo: &WikiRepo,

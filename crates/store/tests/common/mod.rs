@@ -80,3 +80,18 @@ pub fn history(wiki: &WikiRepo) -> Result<Vec<robot_store::CommitInfo>, StoreErr
         ..Default::default()
     })
 }
+
+pub fn git(repo: &WikiRepo, args: &[&str]) -> Result<String, Box<dyn std::error::Error>> {
+    let out = std::process::Command::new("git")
+        .arg("--git-dir")
+        .arg(repo.path())
+        .args(["-c", "user.name=T", "-c", "user.email=t@example.org"])
+        .args(args)
+        .output()?;
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Ok(String::from_utf8(out.stdout)?.trim().to_string())
+}
