@@ -7,7 +7,8 @@ one of them, then checks isolation between wikis and token roles, refusal of bad
 agents editing one page at once for 10 s without losing an acknowledged edit, and the SDK's own
 OAuth client (`OAuthClientProvider`) connecting without a token: discovery, dynamic registration,
 the consent page approved by a signed-in browser session (from `robot login-link`), PKCE, a
-refresh, and revocation.
+refresh, and revocation; and a client identified by its OAuth Client ID Metadata Document
+(served over https from loopback) connecting without registering.
 
 Run: `python e2e/mcp_client_test.py` (from the venv that has `pip install -r e2e/requirements.txt`).
 Ends with `N passed, M failed` and exits non-zero on any failure.
@@ -18,10 +19,14 @@ from __future__ import annotations
 import asyncio
 import base64
 import html
+import http.server
 import json
 import os
 import re
+import ssl
+import subprocess
 import sys
+import threading
 import time
 import traceback
 from urllib.parse import parse_qs, urlsplit
@@ -32,7 +37,7 @@ from mcp.client.auth import OAuthClientProvider
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.auth import AuthorizationCodeResult, OAuthClientInformationFull, OAuthClientMetadata, OAuthToken
 
-from mcp_harness import Server, connect, http_client, text_of
+from mcp_harness import Server, connect, free_port, http_client, text_of
 from mcp_memory_task import compare
 
 AGENTS = int(os.environ.get("MCP_E2E_AGENTS", "32"))
@@ -394,7 +399,7 @@ async def consent(auth_url: str, session: str) -> AuthorizationCodeResult:
     the code, state and iss the browser is sent back with."""
     async with httpx2.AsyncClient(transport=HostRouting(), follow_redirects=False) as http:
         page = await http.get(auth_url, headers={"Cookie": f"robot_session={session}"})
-        check(page.status_code == 200, f"consent page: {page.status_code} {page.text[:300]}")
+        check(page.status_code == 200, f"consent page: {page.status_code} {page.text[:1200]}")
         check("MCP e2e" in page.text and "edit pages" in page.text, "consent page names the app and rights")
         csrf = set_cookie(page, "robot_csrf")
         fields = {name: html.unescape(value) for name, value in
@@ -470,6 +475,106 @@ async def test_oauth_client(server, tokens):
     check(foreign.status_code in (401, 403), f"token on another wiki: {foreign.status_code}")
 
 
+class DocumentHost:
+    """An https server on 127.0.0.1 (a throwaway self-signed certificate from `openssl`) serving
+    one OAuth Client ID Metadata Document, as an MCP client would publish it."""
+
+    def __init__(self, directory: str, client_name: str, redirect_uri: str) -> None:
+        self.port = free_port()
+        self.url = f"https://127.0.0.1:{self.port}/oauth/client.json"
+        self.fetches = 0
+        cert, key = os.path.join(directory, "doc-cert.pem"), os.path.join(directory, "doc-key.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                        "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                        "-addext", "subjectAltName=IP:127.0.0.1", "-addext", "basicConstraints=critical,CA:FALSE",
+                        "-keyout", key, "-out", cert],
+                       check=True, capture_output=True)
+        document = json.dumps({
+            "client_id": self.url, "client_name": client_name, "redirect_uris": [redirect_uri],
+            "grant_types": ["authorization_code", "refresh_token"], "response_types": ["code"],
+            "token_endpoint_auth_method": "none", "client_uri": "https://agent.example/",
+        }).encode()
+        host = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+                if self.path != "/oauth/client.json":
+                    self.send_error(404)
+                    return
+                host.fetches += 1
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Cache-Control", "max-age=300")
+                self.send_header("Content-Length", str(len(document)))
+                self.end_headers()
+                self.wfile.write(document)
+
+            def log_message(self, *args) -> None:
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(cert, key)
+        self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+
+
+async def test_oauth_metadata_document_client(server, tokens):
+    """A client identified by the URL of its metadata document (no registration): the server
+    fetches the document, the person approves, PKCE, and the app calls tools."""
+    session = await session_cookie(server, "alice")
+    redirect_uri = "http://127.0.0.1:9/callback"
+    host = DocumentHost(server.data_dir, "MCP e2e document client", redirect_uri)
+    storage = MemoryStorage()
+    pending: list[str] = []
+
+    async def redirect_handler(url: str) -> None:
+        pending.append(url)
+
+    async def callback_handler() -> AuthorizationCodeResult:
+        return await consent(pending[-1], session)
+
+    server_url = f"http://{server.host('notes')}/mcp"
+    provider = OAuthClientProvider(
+        server_url=server_url,
+        client_metadata=OAuthClientMetadata(
+            client_name="MCP e2e document client",
+            redirect_uris=[redirect_uri],
+            grant_types=["authorization_code", "refresh_token"],
+            response_types=["code"],
+            token_endpoint_auth_method="none",
+        ),
+        storage=storage,
+        redirect_handler=redirect_handler,
+        callback_handler=callback_handler,
+        client_metadata_url=host.url,
+    )
+    try:
+        async with httpx2.AsyncClient(auth=provider, transport=HostRouting(),
+                                      timeout=httpx2.Timeout(30.0, read=120.0)) as http:
+            async with Client(streamable_http_client(server_url, http_client=http), cache=None) as c:
+                _, me = await ok(c, "whoami", {})
+                check(me.get("user") == "alice", f"whoami over OAuth: {me}")
+                check(storage.client_info.client_id == host.url,
+                      f"the client_id is the document URL (no registration): {storage.client_info.client_id}")
+                check(host.fetches == 1, f"the server fetched the document once, not {host.fetches} times")
+                await ok(c, "write_note", {"path": "OAuth/Document", "content": "# Doc\n", "commit_message": "cimd"})
+                history, _ = await ok(c, "get_history", {"path": "OAuth/Document"})
+                check("Alice (MCP e2e document client)" in history, f"history names the app: {history[:300]}")
+        # The token is bound to the wiki's MCP endpoint: not the wiki's REST API, not another wiki.
+        live = storage.tokens.access_token
+        async with http_client(server, "notes", live) as http:
+            rest = await http.get(f"http://127.0.0.1:{server.port}/api/v1/pages")
+        check(rest.status_code == 403, f"an MCP token on the REST API: {rest.status_code}")
+        foreign = await raw_post(server, "other", live)
+        check(foreign.status_code == 403, f"token on another wiki: {foreign.status_code}")
+    finally:
+        host.close()
+
+
 async def test_memory_task(server, tokens):
     results = await compare(server, tokens["editor"])
     classic, current = results["classic"], results["current"]
@@ -477,11 +582,13 @@ async def test_memory_task(server, tokens):
 
 
 TESTS = [test_tools_listed, test_every_tool, test_memory_task, test_conflict_and_merge, test_isolation, test_bad_input,
-         test_concurrent_agents, test_revocation, test_oauth_client]
+         test_concurrent_agents, test_revocation, test_oauth_client, test_oauth_metadata_document_client]
 
 
 async def main() -> int:
-    server = Server()
+    # Outbound fetches may reach loopback over a throwaway certificate (the metadata document
+    # of test_oauth_metadata_document_client); a production server refuses both.
+    server = Server(extra_args=("--atproto-insecure-test",))
     server.cli("user", "add", "alice", "--name", "Alice")
     server.cli("user", "add", "bob", "--name", "Bob")
     server.cli("wiki", "create", "notes", "--owner", "alice")

@@ -11,7 +11,7 @@ import urllib.request
 
 from openapi_spec_validator import validate
 
-from mcp_harness import Server
+from robot_server import Server
 
 
 def fetch(server: Server, path: str, token: str) -> tuple[int, bytes]:

@@ -1,12 +1,14 @@
-//! The only way this crate talks to the network: an HTTP client hardened against server-side
-//! request forgery, because every URL it fetches (handles, DID documents, PDS and authorization
-//! server metadata) is chosen by whoever types a handle on the login page.
+//! The only way this crate (and the server's OAuth client metadata documents) talk to the
+//! network: an HTTP client hardened against server-side request forgery, because every URL it
+//! fetches (handles, DID documents, PDS and authorization server metadata, an app's client
+//! metadata document) is chosen by whoever types a handle on the login page or names an app.
 //!
 //! Rules: `https` only; no credentials in URLs; no redirects; every address a host name resolves
 //! to must be public (loopback, private, link-local, CGNAT, documentation, multicast and other
 //! special ranges are refused, checked on the resolved IPs so DNS rebinding to a private address
-//! fails); bodies are capped; connect and total timeouts. `insecure_test` relaxes the scheme and
-//! address rules (never the others) so tests can use a local PDS on `http://localhost`.
+//! fails); bodies are capped; connect and total timeouts. `insecure_test` relaxes the scheme,
+//! address and certificate rules (never the others) so tests can use a local PDS on
+//! `http://localhost` and a client document served over https with a throwaway certificate.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::sync::Arc;
@@ -26,7 +28,7 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 /// Time for a whole request, body included.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 /// Sent with every request so operators can tell who is calling.
-const USER_AGENT: &str = concat!("robot.wtf/", env!("CARGO_PKG_VERSION"), " (ATProto login)");
+const USER_AGENT: &str = concat!("robot.wtf/", env!("CARGO_PKG_VERSION"));
 
 /// A response whose body has been read (within the cap).
 #[derive(Debug)]
@@ -95,6 +97,7 @@ impl Fetcher {
             // A proxy would resolve names itself, past the address filter.
             .no_proxy()
             .https_only(!insecure_test)
+            .tls_danger_accept_invalid_certs(insecure_test)
             .dns_resolver(Arc::new(PublicOnlyResolver { insecure_test }))
             .build()
             .map_err(|e| AtprotoError::Key(format!("cannot build the HTTP client: {e}")))?;

@@ -38,6 +38,14 @@ pub enum PlatformError {
     /// Token names are 1–64 printable characters.
     #[error("invalid token name {0:?}: use 1 to 64 printable characters")]
     InvalidTokenName(String),
+    /// An access-token lifetime that is not one of the choices.
+    #[error(
+        "an app token lifetime of {0} seconds is not offered; choose 1 hour, 1 day, 7 days, 30 days or 90 days"
+    )]
+    InvalidAccessLifetime(i64),
+    /// A client metadata document's URL is already the id of a registered client here.
+    #[error("a registered client already uses the client_id {0:?}")]
+    ClientIdTaken(String),
     /// The database failed, or holds a value the rules do not allow.
     #[error("platform database error: {0}")]
     Db(#[from] sqlx::Error),

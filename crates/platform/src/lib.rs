@@ -17,10 +17,10 @@ pub use db::{AtprotoLogin, AtprotoSession, Db, RevokedSessions, TOKEN_PREFIX};
 /// OAuth 2.1 records of the per-wiki authorization servers.
 pub mod oauth {
     pub use crate::db::{
-        ACCESS_LIFETIME_SECS, AuthorizationCode, CODE_LIFETIME_SECS, ClientAuthMethod,
-        CodeRedemption, IssuedTokens, NewAuthorizationCode, NewOAuthClient, OAUTH_ACCESS_PREFIX,
-        OAUTH_REFRESH_PREFIX, OAuthAccess, OAuthClient, OAuthGrant, REFRESH_LIFETIME_SECS,
-        RefreshOutcome,
+        ACCESS_LIFETIME_CHOICES, AuthorizationCode, CODE_LIFETIME_SECS, ClientAuthMethod,
+        CodeRedemption, DEFAULT_ACCESS_LIFETIME_SECS, IssuedTokens, MetadataClient,
+        NewAuthorizationCode, NewOAuthClient, OAUTH_ACCESS_PREFIX, OAUTH_REFRESH_PREFIX,
+        OAuthAccess, OAuthClient, OAuthGrant, REFRESH_LIFETIME_SECS, RefreshOutcome,
     };
 }
 pub use error::PlatformError;

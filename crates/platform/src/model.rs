@@ -77,6 +77,8 @@ pub struct Wiki {
     pub access: AccessSettings,
     /// Whether git clients may clone and push it over smart HTTP (off for new wikis).
     pub git_access: bool,
+    /// How long access tokens issued to apps (OAuth) live here, in seconds.
+    pub oauth_access_lifetime_secs: i64,
     /// Seconds since the Unix epoch.
     pub created_at: i64,
 }

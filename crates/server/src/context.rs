@@ -99,8 +99,10 @@ pub async fn resolve_wiki(State(state): State<AppState>, mut req: Request, next:
 /// Where on the wiki host a request goes, as far as credentials are concerned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Surface {
-    /// The web UI, `/api/v1` and `/mcp`: a Bearer token, else the session cookie.
+    /// The web UI and `/api/v1`: a Bearer token, else the session cookie.
     Web,
+    /// `/mcp`: a Bearer token (its gate refuses requests without one).
+    Mcp,
     /// Git smart HTTP (`/.git`): HTTP Basic (the password is a token) or Bearer, never cookies,
     /// and nothing at all while the wiki's git access is off.
     Git,
@@ -110,6 +112,8 @@ impl Surface {
     fn of(path: &str) -> Surface {
         if crate::git_http::is_git_path(path) {
             Surface::Git
+        } else if path == "/mcp" || path.starts_with("/mcp/") {
+            Surface::Mcp
         } else {
             Surface::Web
         }
@@ -144,12 +148,15 @@ async fn build(
     // A bearer token, when present, is the only credential considered: cookies are ignored so a
     // token request can never pick up a browser session's rights.
     let secret = match surface {
-        Surface::Web => bearer(headers)?,
+        Surface::Web | Surface::Mcp => bearer(headers)?,
         Surface::Git => git_credential(headers)?,
     };
     let (user, token, oauth, role, principal) = match secret {
         Some(secret) => {
             let agent = agent(state, &wiki, &secret).await?;
+            if let Some(access) = &agent.oauth {
+                check_audience(state, &wiki, access, surface)?;
+            }
             let principal = Principal::Agent {
                 user_id: agent.person.id,
                 credential: agent.credential,
@@ -266,6 +273,31 @@ async fn agent(state: &AppState, wiki: &Wiki, secret: &str) -> AppResult<Agent> 
         token,
         oauth,
     })
+}
+
+/// Refuses an app's token outside the resource it was issued for (RFC 8707): a grant approved
+/// for `<wiki>/mcp` (what MCP clients ask for) opens the MCP endpoint and nothing else of the
+/// wiki; a grant for the wiki itself (or for no named resource) opens every surface an agent may
+/// use. Other wikis are refused before this, by the token's wiki.
+fn check_audience(
+    state: &AppState,
+    wiki: &Wiki,
+    access: &OAuthAccess,
+    surface: Surface,
+) -> AppResult<()> {
+    let Some(resource) = access.resource.as_deref() else {
+        return Ok(());
+    };
+    let wiki_url = state.config.wiki_url(wiki.slug.as_str());
+    let mcp_url = format!("{wiki_url}/mcp");
+    let allowed = resource == wiki_url || (resource == mcp_url && surface == Surface::Mcp);
+    if allowed {
+        return Ok(());
+    }
+    Err(AppError::Forbidden(format!(
+        "This access token was issued for {resource} and is refused everywhere else; an app \
+         that needs the wiki's other APIs asks for resource={wiki_url} when it connects."
+    )))
 }
 
 /// The secret of an `Authorization: Bearer …` header; other schemes are refused.

@@ -135,12 +135,16 @@ impl From<robot_platform::PlatformError> for AppError {
         use robot_platform::PlatformError as P;
         match err {
             P::NotFound(_) => AppError::NotFound(err.to_string()),
-            P::UserExists(_) | P::WikiExists(_) | P::TokenExists(_) | P::HandleTaken(_) => {
-                AppError::Conflict(err.to_string())
-            }
-            P::InvalidHandle(_) | P::InvalidSlug(_) | P::InvalidRole | P::InvalidTokenName(_) => {
-                AppError::BadRequest(err.to_string())
-            }
+            P::UserExists(_)
+            | P::WikiExists(_)
+            | P::TokenExists(_)
+            | P::HandleTaken(_)
+            | P::ClientIdTaken(_) => AppError::Conflict(err.to_string()),
+            P::InvalidHandle(_)
+            | P::InvalidSlug(_)
+            | P::InvalidRole
+            | P::InvalidTokenName(_)
+            | P::InvalidAccessLifetime(_) => AppError::BadRequest(err.to_string()),
             P::Db(_) | P::Migrate(_) => AppError::Internal(anyhow::Error::new(err)),
         }
     }

@@ -41,6 +41,9 @@ pub struct AppState {
     pub limits: Arc<crate::limits::RateLimits>,
     /// The ATProto OAuth client (Bluesky login).
     pub atproto: Arc<robot_atproto::OAuthClient>,
+    /// Fetches documents that requests point at (OAuth client metadata documents) with the
+    /// same SSRF rules as the ATProto login.
+    pub fetcher: robot_atproto::fetch::Fetcher,
     /// Starts git for clone and push (git smart HTTP).
     pub git: crate::git_http::GitRunner,
 }
@@ -81,6 +84,8 @@ impl AppState {
         let indexer =
             robot_search::Indexer::start(Arc::clone(&search), Arc::clone(&store), embedder);
         let atproto = atproto_client(&config)?;
+        let fetcher = robot_atproto::fetch::Fetcher::new(config.atproto.insecure_test)
+            .context("cannot build the HTTP client")?;
         let git = crate::git_http::GitRunner::install(&config.git_hooks_dir(), &config.git)
             .with_context(|| {
                 format!(
@@ -105,6 +110,7 @@ impl AppState {
             indexer,
             query_vectors: Arc::default(),
             atproto: Arc::new(atproto),
+            fetcher,
             git,
         })
     }

@@ -438,6 +438,16 @@ pub struct ConsentTpl {
     pub client_name: String,
     /// Where the browser goes back to.
     pub redirect_host: String,
+    /// Every redirect URI the app may use.
+    pub redirect_uris: Vec<String>,
+    /// For an app identified by a metadata document: the host that serves the document.
+    pub document_host: Option<String>,
+    /// The host of the app's home page (`client_uri`), if its document names one.
+    pub client_host: Option<String>,
+    /// The host of the app's logo (`logo_uri`), if its document names one (not loaded here).
+    pub logo_host: Option<String>,
+    /// How long one access token lasts at this wiki ("30 days").
+    pub token_lifetime: String,
     /// The wiki's display name.
     pub wiki_name: String,
     /// The wiki's URL.

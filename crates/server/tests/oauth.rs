@@ -6,218 +6,12 @@
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
-use base64::Engine as _;
-use robot_platform::{Role, Slug, User};
+use robot_platform::{Role, Slug};
 use serde_json::{Value, json};
-use sha2::{Digest as _, Sha256};
 
-mod dashboard_support;
+mod oauth_support;
 
-use dashboard_support::{
-    Auth, CSRF, HTML, NOTES, Reply, World, cookie, form, json, location, make_wiki, page, send,
-    unlimited_world,
-};
-
-const OTHER: &str = "other.localhost:8080";
-const WIKI_URL: &str = "http://notes.localhost:8080";
-const REDIRECT: &str = "https://client.example/callback";
-const VERIFIER: &str = "a-perfectly-random-code-verifier-of-more-than-43-chars";
-
-fn challenge(verifier: &str) -> String {
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(Sha256::digest(verifier))
-}
-
-fn encode(pairs: &[(&str, &str)]) -> String {
-    url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(pairs)
-        .finish()
-}
-
-/// The query parameters of a redirect's `Location`.
-fn query_of(reply: &Reply) -> Vec<(String, String)> {
-    let url = url::Url::parse(&location(reply)).expect("absolute location");
-    url.query_pairs().into_owned().collect()
-}
-
-fn param(pairs: &[(String, String)], name: &str) -> Option<String> {
-    pairs
-        .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.clone())
-}
-
-struct Setup {
-    world: World,
-    /// A wiki owned by bob, where alice has no role.
-    other_id: i64,
-    notes_id: i64,
-}
-
-async fn setup() -> Setup {
-    let world = unlimited_world().await;
-    let notes = make_wiki(&world.state, "notes", &world.alice).await;
-    let other = make_wiki(&world.state, "other", &world.bob).await;
-    Setup {
-        world,
-        other_id: other.id,
-        notes_id: notes.id,
-    }
-}
-
-/// Registers a public client at `host`; returns its `client_id`.
-async fn register(world: &World, host: &str) -> String {
-    let reply = json(
-        world,
-        host,
-        Method::POST,
-        "/-/oauth/register",
-        Auth::None,
-        Some(json!({
-            "client_name": "Claude",
-            "redirect_uris": [REDIRECT],
-            "token_endpoint_auth_method": "none",
-            "grant_types": ["authorization_code", "refresh_token"],
-            "response_types": ["code"],
-        })),
-    )
-    .await;
-    assert_eq!(reply.status, StatusCode::CREATED, "{reply:?}");
-    assert!(reply.json.get("client_secret").is_none());
-    reply.str("client_id")
-}
-
-fn authorize_query(client_id: &str, extra: &[(&str, &str)]) -> String {
-    let challenge = challenge(VERIFIER);
-    let mut pairs = vec![
-        ("response_type", "code"),
-        ("client_id", client_id),
-        ("redirect_uri", REDIRECT),
-        ("code_challenge", challenge.as_str()),
-        ("code_challenge_method", "S256"),
-        ("state", "xyz"),
-        ("resource", "http://notes.localhost:8080/mcp"),
-    ];
-    for (k, v) in extra {
-        pairs.retain(|(name, _)| name != k);
-        if !v.is_empty() {
-            pairs.push((k, v));
-        }
-    }
-    format!("/-/oauth/authorize?{}", encode(&pairs))
-}
-
-/// The consent form's POST as `user`, approving or denying.
-async fn consent(
-    world: &World,
-    host: &str,
-    user: &User,
-    client_id: &str,
-    decision: &str,
-    with_csrf: bool,
-) -> Reply {
-    let challenge = challenge(VERIFIER);
-    let resource = format!("http://{host}/mcp");
-    form(
-        world,
-        host,
-        "/-/oauth/authorize",
-        user,
-        &[
-            ("client_id", client_id),
-            ("redirect_uri", REDIRECT),
-            ("code_challenge", &challenge),
-            ("state", "xyz"),
-            ("resource", &resource),
-            ("decision", decision),
-        ],
-        with_csrf,
-    )
-    .await
-}
-
-/// Approves on `host` as `user` and returns the code.
-async fn approve(world: &World, host: &str, user: &User, client_id: &str) -> String {
-    let reply = consent(world, host, user, client_id, "approve", true).await;
-    assert_eq!(reply.status, StatusCode::SEE_OTHER, "{reply:?}");
-    assert!(
-        location(&reply).starts_with(REDIRECT),
-        "{}",
-        location(&reply)
-    );
-    let query = query_of(&reply);
-    assert_eq!(param(&query, "state").as_deref(), Some("xyz"));
-    param(&query, "code").expect("code")
-}
-
-/// A form POST to the token endpoint (no cookies, like a server-side client).
-async fn token_request(world: &World, host: &str, pairs: &[(&str, &str)]) -> Reply {
-    let req = Request::post("/-/oauth/token")
-        .header(header::HOST, host)
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::ACCEPT, "application/json")
-        .body(Body::from(encode(pairs)))
-        .expect("request");
-    send(&world.state, req).await
-}
-
-async fn exchange(world: &World, host: &str, client_id: &str, code: &str, verifier: &str) -> Reply {
-    token_request(
-        world,
-        host,
-        &[
-            ("grant_type", "authorization_code"),
-            ("code", code),
-            ("redirect_uri", REDIRECT),
-            ("client_id", client_id),
-            ("code_verifier", verifier),
-        ],
-    )
-    .await
-}
-
-async fn refresh(world: &World, client_id: &str, refresh_token: &str) -> Reply {
-    token_request(
-        world,
-        NOTES,
-        &[
-            ("grant_type", "refresh_token"),
-            ("refresh_token", refresh_token),
-            ("client_id", client_id),
-        ],
-    )
-    .await
-}
-
-/// Registration, consent and exchange as `user` on `notes`: (client_id, token response).
-async fn connect(world: &World, user: &User) -> (String, Value) {
-    let client_id = register(world, NOTES).await;
-    let code = approve(world, NOTES, user, &client_id).await;
-    let reply = exchange(world, NOTES, &client_id, &code, VERIFIER).await;
-    assert_eq!(reply.status, StatusCode::OK, "{reply:?}");
-    (client_id, reply.json)
-}
-
-/// An MCP `tools/call` on `host` with a bearer token.
-async fn mcp_call(world: &World, host: &str, token: &str, tool: &str, args: Value) -> Reply {
-    let body = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
-        "params": {"name": tool, "arguments": args}});
-    let req = Request::post("/mcp")
-        .header(header::HOST, host)
-        .header(header::CONTENT_TYPE, "application/json")
-        .header(header::ACCEPT, "application/json, text/event-stream")
-        .header("mcp-protocol-version", "2025-06-18")
-        .header(header::AUTHORIZATION, format!("Bearer {token}"))
-        .body(Body::from(body.to_string()))
-        .expect("request");
-    send(&world.state, req).await
-}
-
-/// The permissions `whoami` reports for `token` on `notes` (panics unless the call is allowed).
-async fn whoami(world: &World, token: &str) -> Value {
-    let reply = mcp_call(world, NOTES, token, "whoami", json!({})).await;
-    assert_eq!(reply.status, StatusCode::OK, "{reply:?}");
-    reply.json["result"]["structuredContent"].clone()
-}
+use oauth_support::*;
 
 #[tokio::test]
 async fn metadata_points_at_the_wiki_as_its_own_authorization_server() {
@@ -353,7 +147,11 @@ async fn full_flow_consent_token_mcp_refresh_revoke() {
     assert_eq!(tokens.status, StatusCode::OK, "{tokens:?}");
     assert_eq!(tokens.headers[header::CACHE_CONTROL], "no-store");
     assert_eq!(tokens.json["token_type"], "Bearer");
-    assert_eq!(tokens.json["expires_in"], 3600);
+    assert_eq!(
+        tokens.json["expires_in"],
+        robot_platform::oauth::DEFAULT_ACCESS_LIFETIME_SECS,
+        "30 days unless the owner chose otherwise"
+    );
     let access = tokens.str("access_token");
     let refresh_token = tokens.str("refresh_token");
     assert!(access.starts_with("rwo_") && refresh_token.starts_with("rwr_"));
@@ -986,7 +784,8 @@ async fn bearer_form(
 async fn finding_2_an_app_approved_by_the_owner_gets_no_admin_powers() {
     let s = setup().await;
     let world = &s.world;
-    let (_, tokens) = connect(world, &world.alice).await;
+    // Approved for the whole wiki, so the resource binding alone does not keep it out.
+    let (_, tokens) = connect_for(world, &world.alice, None).await;
     let access = tokens["access_token"].as_str().expect("access token");
     let publish = bearer_form(
         world,

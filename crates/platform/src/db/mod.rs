@@ -32,9 +32,10 @@ use crate::PlatformError;
 
 pub use atproto::{AtprotoLogin, AtprotoSession};
 pub use oauth::{
-    ACCESS_LIFETIME_SECS, AuthorizationCode, CODE_LIFETIME_SECS, ClientAuthMethod, CodeRedemption,
-    IssuedTokens, NewAuthorizationCode, NewOAuthClient, OAUTH_ACCESS_PREFIX, OAUTH_REFRESH_PREFIX,
-    OAuthAccess, OAuthClient, OAuthGrant, REFRESH_LIFETIME_SECS, RefreshOutcome,
+    ACCESS_LIFETIME_CHOICES, AuthorizationCode, CODE_LIFETIME_SECS, ClientAuthMethod,
+    CodeRedemption, DEFAULT_ACCESS_LIFETIME_SECS, IssuedTokens, MetadataClient,
+    NewAuthorizationCode, NewOAuthClient, OAUTH_ACCESS_PREFIX, OAUTH_REFRESH_PREFIX, OAuthAccess,
+    OAuthClient, OAuthGrant, REFRESH_LIFETIME_SECS, RefreshOutcome,
 };
 pub use sessions::RevokedSessions;
 

@@ -24,10 +24,22 @@ const CLIENT_SECRET_PREFIX: &str = "rws_";
 const CODE_PREFIX: &str = "rwc_";
 /// An authorization code is redeemable for this long (RFC 6749 recommends at most 10 minutes).
 pub const CODE_LIFETIME_SECS: i64 = 600;
-/// Access tokens live one hour; clients refresh them.
-pub const ACCESS_LIFETIME_SECS: i64 = 3600;
-/// Refresh tokens live 30 days; each use rotates them.
-pub const REFRESH_LIFETIME_SECS: i64 = 30 * 24 * 3600;
+/// Access tokens of a new wiki live 30 days (its owner may choose any of
+/// [`ACCESS_LIFETIME_CHOICES`]). Hosted clients that never refresh would otherwise send their
+/// user through consent every hour, and a long life costs no safety: every request looks the
+/// token up, so a revoked one stops working at once.
+pub const DEFAULT_ACCESS_LIFETIME_SECS: i64 = 30 * 24 * 3600;
+/// The access-token lifetimes an owner may choose, shortest first (1 hour to 90 days).
+pub const ACCESS_LIFETIME_CHOICES: [i64; 5] = [
+    3600,
+    24 * 3600,
+    7 * 24 * 3600,
+    30 * 24 * 3600,
+    90 * 24 * 3600,
+];
+/// Refresh tokens live 90 days (never less than the longest access token); each use rotates
+/// them.
+pub const REFRESH_LIFETIME_SECS: i64 = 90 * 24 * 3600;
 /// `last_used_at` of a grant is refreshed at most this often, so reads do not turn into writes.
 const LAST_USED_GRANULARITY_SECS: i64 = 60;
 
@@ -82,6 +94,14 @@ pub struct OAuthClient {
     pub secret_hash: Option<String>,
     /// Seconds since the Unix epoch.
     pub created_at: i64,
+    /// Its `client_id` is the URL of a Client ID Metadata Document (fetched, not registered).
+    pub metadata_url: bool,
+    /// The document's `logo_uri`, if any.
+    pub logo_uri: Option<String>,
+    /// The document's `client_uri` (the app's home page), if any.
+    pub client_uri: Option<String>,
+    /// When a fetched document must be fetched again (seconds since the Unix epoch).
+    pub expires_at: Option<i64>,
 }
 
 impl OAuthClient {
@@ -106,6 +126,25 @@ pub struct NewOAuthClient {
     pub auth_method: ClientAuthMethod,
 }
 
+/// What a Client ID Metadata Document says, validated by the caller, to keep as a client.
+#[derive(Debug, Clone)]
+pub struct MetadataClient {
+    /// The wiki that met the client.
+    pub wiki_id: i64,
+    /// The document's URL, which is the `client_id`.
+    pub client_id: String,
+    /// Display name (already capped).
+    pub client_name: String,
+    /// Exact redirect URIs (already checked).
+    pub redirect_uris: Vec<String>,
+    /// `logo_uri`, if any.
+    pub logo_uri: Option<String>,
+    /// `client_uri`, if any.
+    pub client_uri: Option<String>,
+    /// When the document must be fetched again.
+    pub expires_at: i64,
+}
+
 /// An approved authorization request, to be turned into a code.
 #[derive(Debug, Clone)]
 pub struct NewAuthorizationCode {
@@ -119,6 +158,8 @@ pub struct NewAuthorizationCode {
     pub redirect_uri: String,
     /// The PKCE S256 challenge.
     pub code_challenge: String,
+    /// The RFC 8707 resource approved (`None`: the whole wiki).
+    pub resource: Option<String>,
 }
 
 /// A code being redeemed, as stored.
@@ -134,6 +175,8 @@ pub struct AuthorizationCode {
     pub redirect_uri: String,
     /// The PKCE S256 challenge.
     pub code_challenge: String,
+    /// The RFC 8707 resource approved (`None`: the whole wiki).
+    pub resource: Option<String>,
 }
 
 /// A fresh access/refresh pair. The secrets exist nowhere else.
@@ -141,8 +184,12 @@ pub struct AuthorizationCode {
 pub struct IssuedTokens {
     /// The grant they belong to.
     pub grant_id: i64,
-    /// `rwo_…`, valid [`ACCESS_LIFETIME_SECS`].
+    /// `rwo_…`, valid `access_lifetime_secs`.
     pub access_token: String,
+    /// How long the access token lives (the wiki's setting when it was issued).
+    pub access_lifetime_secs: i64,
+    /// The RFC 8707 resource the grant is bound to (`None`: the whole wiki).
+    pub resource: Option<String>,
     /// `rwr_…`, valid [`REFRESH_LIFETIME_SECS`], single use.
     pub refresh_token: String,
 }
@@ -184,6 +231,8 @@ pub struct OAuthAccess {
     pub wiki_id: i64,
     /// The user it acts as.
     pub user_id: i64,
+    /// The RFC 8707 resource it is bound to (`None`: the whole wiki).
+    pub resource: Option<String>,
 }
 
 /// A grant as the dashboard lists it.
@@ -201,33 +250,50 @@ pub struct OAuthGrant {
     pub last_used_at: Option<i64>,
 }
 
-type ClientRow = (
-    i64,
-    i64,
-    String,
-    String,
-    String,
-    String,
-    Option<String>,
-    i64,
-);
+/// The columns of [`ClientRow`], in order (a macro, for `concat!`: queries are static strings).
+macro_rules! client_columns {
+    () => {
+        "id, wiki_id, client_id, client_name, redirect_uris, auth_method, secret_hash, \
+         created_at, metadata_url, logo_uri, client_uri, expires_at"
+    };
+}
+
+#[derive(sqlx::FromRow)]
+struct ClientRow {
+    id: i64,
+    wiki_id: i64,
+    client_id: String,
+    client_name: String,
+    redirect_uris: String,
+    auth_method: String,
+    secret_hash: Option<String>,
+    created_at: i64,
+    metadata_url: bool,
+    logo_uri: Option<String>,
+    client_uri: Option<String>,
+    expires_at: Option<i64>,
+}
 
 fn client_from_row(row: ClientRow) -> Result<OAuthClient, PlatformError> {
-    let (id, wiki_id, client_id, client_name, uris, method, secret_hash, created_at) = row;
+    let method = row.auth_method;
     let auth_method = ClientAuthMethod::parse(&method).ok_or_else(|| {
         PlatformError::Db(sqlx::Error::Decode(
             format!("unknown auth method {method:?}").into(),
         ))
     })?;
     Ok(OAuthClient {
-        id,
-        wiki_id,
-        client_id,
-        client_name,
-        redirect_uris: uris.lines().map(str::to_string).collect(),
+        id: row.id,
+        wiki_id: row.wiki_id,
+        client_id: row.client_id,
+        client_name: row.client_name,
+        redirect_uris: row.redirect_uris.lines().map(str::to_string).collect(),
         auth_method,
-        secret_hash,
-        created_at,
+        secret_hash: row.secret_hash,
+        created_at: row.created_at,
+        metadata_url: row.metadata_url,
+        logo_uri: row.logo_uri,
+        client_uri: row.client_uri,
+        expires_at: row.expires_at,
     })
 }
 
@@ -237,6 +303,14 @@ async fn insert_pair(
     grant_id: i64,
     now: i64,
 ) -> Result<IssuedTokens, PlatformError> {
+    // The wiki's lifetime as it is now: an owner's change applies to the next token issued.
+    let (access_lifetime_secs, resource): (i64, Option<String>) = sqlx::query_as(
+        "SELECT w.oauth_access_lifetime_secs, g.resource FROM oauth_grants g \
+         JOIN wikis w ON w.id = g.wiki_id WHERE g.id = $1",
+    )
+    .bind(grant_id)
+    .fetch_one(&mut *conn)
+    .await?;
     // Each issue sweeps the grant's expired tokens, so rotated refresh tokens (kept to detect
     // their reuse) live no longer than they could have been used: rows per grant stay bounded.
     sqlx::query("DELETE FROM oauth_tokens WHERE grant_id = $1 AND expires_at <= $2")
@@ -247,7 +321,7 @@ async fn insert_pair(
     let access_token = format!("{OAUTH_ACCESS_PREFIX}{}", random_token());
     let refresh_token = format!("{OAUTH_REFRESH_PREFIX}{}", random_token());
     for (secret, kind, lifetime) in [
-        (&access_token, "access", ACCESS_LIFETIME_SECS),
+        (&access_token, "access", access_lifetime_secs),
         (&refresh_token, "refresh", REFRESH_LIFETIME_SECS),
     ] {
         sqlx::query(
@@ -264,6 +338,8 @@ async fn insert_pair(
     Ok(IssuedTokens {
         grant_id,
         access_token,
+        access_lifetime_secs,
+        resource,
         refresh_token,
     })
 }
@@ -277,12 +353,12 @@ impl Db {
     ) -> Result<(OAuthClient, Option<String>), PlatformError> {
         let secret = (new.auth_method != ClientAuthMethod::None)
             .then(|| format!("{CLIENT_SECRET_PREFIX}{}", random_token()));
-        let row: ClientRow = sqlx::query_as(
+        let row: ClientRow = sqlx::query_as(concat!(
             "INSERT INTO oauth_clients \
              (wiki_id, client_id, client_name, redirect_uris, auth_method, secret_hash, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING \
-             id, wiki_id, client_id, client_name, redirect_uris, auth_method, secret_hash, created_at",
-        )
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ",
+            client_columns!()
+        ))
         .bind(new.wiki_id)
         .bind(random_token())
         .bind(&new.client_name)
@@ -309,15 +385,56 @@ impl Db {
         wiki_id: i64,
         client_id: &str,
     ) -> Result<Option<OAuthClient>, PlatformError> {
-        let row: Option<ClientRow> = sqlx::query_as(
-            "SELECT id, wiki_id, client_id, client_name, redirect_uris, auth_method, secret_hash, \
-             created_at FROM oauth_clients WHERE wiki_id = $1 AND client_id = $2",
-        )
+        let row: Option<ClientRow> = sqlx::query_as(concat!(
+            "SELECT ",
+            client_columns!(),
+            " FROM oauth_clients WHERE wiki_id = $1 AND client_id = $2"
+        ))
         .bind(wiki_id)
         .bind(client_id)
         .fetch_optional(&self.pool)
         .await?;
         row.map(client_from_row).transpose()
+    }
+
+    /// Keeps (inserts, or refreshes in place) the client of a fetched metadata document at a
+    /// wiki. Refreshing keeps the row, so the grants people gave it stay.
+    pub async fn upsert_metadata_client(
+        &self,
+        client: MetadataClient,
+    ) -> Result<OAuthClient, PlatformError> {
+        let row: Option<ClientRow> = sqlx::query_as(concat!(
+            "INSERT INTO oauth_clients \
+             (wiki_id, client_id, client_name, redirect_uris, auth_method, secret_hash, created_at, \
+              metadata_url, logo_uri, client_uri, expires_at) \
+             VALUES ($1, $2, $3, $4, 'none', NULL, $5, 1, $6, $7, $8) \
+             ON CONFLICT (wiki_id, client_id) DO UPDATE SET client_name = excluded.client_name, \
+               redirect_uris = excluded.redirect_uris, logo_uri = excluded.logo_uri, \
+               client_uri = excluded.client_uri, expires_at = excluded.expires_at \
+             WHERE oauth_clients.metadata_url = 1 RETURNING ",
+            client_columns!()
+        ))
+        .bind(client.wiki_id)
+        .bind(&client.client_id)
+        .bind(&client.client_name)
+        .bind(client.redirect_uris.join("\n"))
+        .bind(now())
+        .bind(&client.logo_uri)
+        .bind(&client.client_uri)
+        .bind(client.expires_at)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(|e| {
+            if is_foreign_key_violation(&e) {
+                PlatformError::NotFound("wiki")
+            } else {
+                PlatformError::from(e)
+            }
+        })?;
+        // Registered clients have random ids, never URLs, so the update is not skipped; if it
+        // were, the registered row is left alone and the caller is told so.
+        let row = row.ok_or_else(|| PlatformError::ClientIdTaken(client.client_id.clone()))?;
+        client_from_row(row)
     }
 
     /// Stores an approved request as a code valid [`CODE_LIFETIME_SECS`] from `now` and
@@ -334,8 +451,8 @@ impl Db {
         let code = format!("{CODE_PREFIX}{}", random_token());
         sqlx::query(
             "INSERT INTO oauth_codes \
-             (code_hash, wiki_id, user_id, client_id, redirect_uri, code_challenge, expires_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
+             (code_hash, wiki_id, user_id, client_id, redirect_uri, code_challenge, expires_at, \
+              resource) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(hash_token(&code))
         .bind(new.wiki_id)
@@ -344,6 +461,7 @@ impl Db {
         .bind(&new.redirect_uri)
         .bind(&new.code_challenge)
         .bind(now + CODE_LIFETIME_SECS)
+        .bind(&new.resource)
         .execute(&self.pool)
         .await?;
         Ok(code)
@@ -361,15 +479,19 @@ impl Db {
     ) -> Result<CodeRedemption, PlatformError> {
         let hash = hash_token(code);
         let mut tx = self.pool.begin().await?;
-        let row: Option<(i64, i64, i64, String, String, i64)> = sqlx::query_as(
+        type Redeemed = (i64, i64, i64, String, String, i64, Option<String>);
+        let row: Option<Redeemed> = sqlx::query_as(
             "UPDATE oauth_codes SET used_at = $1 WHERE code_hash = $2 AND used_at IS NULL \
-             RETURNING wiki_id, user_id, client_id, redirect_uri, code_challenge, expires_at",
+             RETURNING wiki_id, user_id, client_id, redirect_uri, code_challenge, expires_at, \
+             resource",
         )
         .bind(now)
         .bind(&hash)
         .fetch_optional(&mut *tx)
         .await?;
-        let Some((wiki_id, user_id, client, redirect_uri, code_challenge, expires_at)) = row else {
+        let Some((wiki_id, user_id, client, redirect_uri, code_challenge, expires_at, resource)) =
+            row
+        else {
             let used: Option<(Option<i64>,)> =
                 sqlx::query_as("SELECT grant_id FROM oauth_codes WHERE code_hash = $1")
                     .bind(&hash)
@@ -400,19 +522,21 @@ impl Db {
             client,
             redirect_uri,
             code_challenge,
+            resource,
         };
         if !check(&stored) {
             tx.commit().await?;
             return Ok(CodeRedemption::Refused);
         }
         let (grant_id,): (i64,) = sqlx::query_as(
-            "INSERT INTO oauth_grants (wiki_id, user_id, client_id, created_at) \
-             VALUES ($1, $2, $3, $4) RETURNING id",
+            "INSERT INTO oauth_grants (wiki_id, user_id, client_id, created_at, resource) \
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
         )
         .bind(wiki_id)
         .bind(user_id)
         .bind(client)
         .bind(now)
+        .bind(&stored.resource)
         .fetch_one(&mut *tx)
         .await?;
         sqlx::query("UPDATE oauth_codes SET grant_id = $1 WHERE code_hash = $2")
@@ -480,6 +604,24 @@ impl Db {
         Ok(RefreshOutcome::Issued(tokens))
     }
 
+    /// The resource of the grant behind refresh token `refresh` of client `client`:
+    /// `Some(None)` for a grant of the whole wiki, `None` when no such token is known.
+    pub async fn oauth_refresh_resource(
+        &self,
+        refresh: &str,
+        client: i64,
+    ) -> Result<Option<Option<String>>, PlatformError> {
+        let row: Option<(Option<String>,)> = sqlx::query_as(
+            "SELECT g.resource FROM oauth_tokens t JOIN oauth_grants g ON g.id = t.grant_id \
+             WHERE t.token_hash = $1 AND t.kind = 'refresh' AND g.client_id = $2",
+        )
+        .bind(hash_token(refresh))
+        .bind(client)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|(resource,)| resource))
+    }
+
     /// The grant behind a live access token, recording its use (to the minute). `None` for
     /// unknown, expired or revoked tokens.
     pub async fn authenticate_oauth_token(
@@ -487,8 +629,10 @@ impl Db {
         secret: &str,
     ) -> Result<Option<OAuthAccess>, PlatformError> {
         let now = now();
-        let row: Option<(i64, i64, i64, Option<i64>, String)> = sqlx::query_as(
-            "SELECT g.id, g.wiki_id, g.user_id, g.last_used_at, c.client_name FROM oauth_tokens t \
+        type Live = (i64, i64, i64, Option<i64>, String, Option<String>);
+        let row: Option<Live> = sqlx::query_as(
+            "SELECT g.id, g.wiki_id, g.user_id, g.last_used_at, c.client_name, g.resource \
+             FROM oauth_tokens t \
              JOIN oauth_grants g ON g.id = t.grant_id \
              JOIN oauth_clients c ON c.id = g.client_id \
              WHERE t.token_hash = $1 AND t.kind = 'access' AND t.expires_at > $2",
@@ -497,7 +641,7 @@ impl Db {
         .bind(now)
         .fetch_optional(&self.pool)
         .await?;
-        let Some((grant_id, wiki_id, user_id, last_used_at, client_name)) = row else {
+        let Some((grant_id, wiki_id, user_id, last_used_at, client_name, resource)) = row else {
             return Ok(None);
         };
         if last_used_at.is_none_or(|t| now - t >= LAST_USED_GRANULARITY_SECS) {
@@ -512,6 +656,7 @@ impl Db {
             client_name,
             wiki_id,
             user_id,
+            resource,
         }))
     }
 

@@ -23,6 +23,7 @@ macro_rules! wiki_columns {
          wikis.description AS description, wikis.owner_id AS owner_id, \
          wikis.read_access AS read_access, wikis.write_access AS write_access, \
          wikis.attachment_access AS attachment_access, wikis.git_access AS git_access, \
+         wikis.oauth_access_lifetime_secs AS oauth_access_lifetime_secs, \
          wikis.created_at AS created_at"
     };
 }
@@ -65,6 +66,7 @@ pub(super) struct WikiRow {
     write_access: String,
     attachment_access: String,
     git_access: bool,
+    oauth_access_lifetime_secs: i64,
     created_at: i64,
 }
 
@@ -84,6 +86,7 @@ impl TryFrom<WikiRow> for Wiki {
                 attachments: row.attachment_access.parse().map_err(decode_error)?,
             },
             git_access: row.git_access,
+            oauth_access_lifetime_secs: row.oauth_access_lifetime_secs,
             created_at: row.created_at,
         })
     }

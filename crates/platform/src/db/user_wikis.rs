@@ -79,4 +79,27 @@ impl Db {
         let row = row.ok_or(PlatformError::NotFound("wiki"))?;
         Ok(Wiki::try_from(row)?)
     }
+
+    /// Sets how long apps' access tokens issued at the wiki live (one of
+    /// [`crate::oauth::ACCESS_LIFETIME_CHOICES`]) and returns the updated wiki. Tokens already
+    /// issued keep their expiry. [`PlatformError::NotFound`] if there is no such wiki.
+    pub async fn set_oauth_access_lifetime(
+        &self,
+        slug: &Slug,
+        secs: i64,
+    ) -> Result<Wiki, PlatformError> {
+        if !crate::oauth::ACCESS_LIFETIME_CHOICES.contains(&secs) {
+            return Err(PlatformError::InvalidAccessLifetime(secs));
+        }
+        let row: Option<WikiRow> = sqlx::query_as(concat!(
+            "UPDATE wikis SET oauth_access_lifetime_secs = $1 WHERE slug = $2 RETURNING ",
+            wiki_columns!()
+        ))
+        .bind(secs)
+        .bind(slug.as_str())
+        .fetch_optional(&self.pool)
+        .await?;
+        let row = row.ok_or(PlatformError::NotFound("wiki"))?;
+        Ok(Wiki::try_from(row)?)
+    }
 }

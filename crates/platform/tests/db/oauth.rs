@@ -1,7 +1,7 @@
 use robot_platform::Db;
 use robot_platform::oauth::{
-    ClientAuthMethod, CodeRedemption, NewAuthorizationCode, NewOAuthClient, OAuthClient,
-    REFRESH_LIFETIME_SECS, RefreshOutcome,
+    ClientAuthMethod, CodeRedemption, DEFAULT_ACCESS_LIFETIME_SECS, MetadataClient,
+    NewAuthorizationCode, NewOAuthClient, OAuthClient, REFRESH_LIFETIME_SECS, RefreshOutcome,
 };
 
 use crate::{db_tests, user, wiki};
@@ -14,6 +14,8 @@ db_tests!(
     refresh_rotates_and_reuse_revokes,
     deleting_the_wiki_or_user_removes_everything,
     expired_rotated_refresh_tokens_are_swept,
+    metadata_clients_are_kept_per_wiki_and_refreshed_in_place,
+    tokens_live_as_long_as_the_wiki_says_and_keep_their_resource,
 );
 
 /// A rotated refresh token is kept while it could still be replayed (its reuse then revokes
@@ -84,6 +86,7 @@ async fn code(db: &Db, wiki_id: i64, user_id: i64, client: i64, now: i64) -> Str
             client,
             redirect_uri: "https://claude.ai/cb".into(),
             code_challenge: "challenge".into(),
+            resource: Some("https://notes.robot.wtf/mcp".into()),
         },
         now,
     )
@@ -304,5 +307,127 @@ async fn deleting_the_wiki_or_user_removes_everything(db: Db) {
             .await
             .expect("client"),
         None
+    );
+}
+
+fn metadata_client(wiki_id: i64, name: &str, expires_at: i64) -> MetadataClient {
+    MetadataClient {
+        wiki_id,
+        client_id: "https://app.example/oauth/client.json".into(),
+        client_name: name.into(),
+        redirect_uris: vec!["https://app.example/cb".into()],
+        logo_uri: Some("https://app.example/logo.png".into()),
+        client_uri: None,
+        expires_at,
+    }
+}
+
+/// A client metadata document's URL is a client at every wiki that meets it, kept per wiki; a
+/// fresh fetch updates the row in place, so the grants people gave it stay.
+async fn metadata_clients_are_kept_per_wiki_and_refreshed_in_place(db: Db) {
+    let alice = user(&db, "alice").await;
+    let notes = wiki(&db, "notes", &alice).await;
+    let other = wiki(&db, "other", &alice).await;
+    let first = db
+        .upsert_metadata_client(metadata_client(notes.id, "App", 100))
+        .await
+        .expect("keep");
+    assert!(first.metadata_url && first.secret_hash.is_none());
+    assert_eq!(first.auth_method, ClientAuthMethod::None);
+    assert_eq!(first.expires_at, Some(100));
+    let code = code(&db, notes.id, alice.id, first.id, now()).await;
+    let CodeRedemption::Issued(tokens) = db
+        .redeem_oauth_code(&code, now(), |_| true)
+        .await
+        .expect("redeem")
+    else {
+        panic!("no tokens");
+    };
+    let refreshed = db
+        .upsert_metadata_client(metadata_client(notes.id, "App, renamed", 200))
+        .await
+        .expect("refresh");
+    assert_eq!(refreshed.id, first.id, "same row");
+    assert_eq!(refreshed.client_name, "App, renamed");
+    assert_eq!(refreshed.expires_at, Some(200));
+    assert!(
+        db.authenticate_oauth_token(&tokens.access_token)
+            .await
+            .expect("auth")
+            .is_some(),
+        "the grant survived the refresh"
+    );
+    let elsewhere = db
+        .upsert_metadata_client(metadata_client(other.id, "App", 100))
+        .await
+        .expect("other wiki");
+    assert_ne!(elsewhere.id, first.id, "a row per wiki");
+}
+
+/// Access tokens live the wiki's lifetime as it is when they are issued, and carry the resource
+/// their grant was approved for.
+async fn tokens_live_as_long_as_the_wiki_says_and_keep_their_resource(db: Db) {
+    let alice = user(&db, "alice").await;
+    let notes = wiki(&db, "notes", &alice).await;
+    assert_eq!(
+        notes.oauth_access_lifetime_secs,
+        DEFAULT_ACCESS_LIFETIME_SECS
+    );
+    let (client, _) = client(&db, notes.id, ClientAuthMethod::None).await;
+    let issue = |db: Db| {
+        let client = client.id;
+        async move {
+            let code = code(&db, notes.id, alice.id, client, now()).await;
+            match db
+                .redeem_oauth_code(&code, now(), |_| true)
+                .await
+                .expect("redeem")
+            {
+                CodeRedemption::Issued(tokens) => tokens,
+                other => panic!("{other:?}"),
+            }
+        }
+    };
+    let tokens = issue(db.clone()).await;
+    assert_eq!(tokens.access_lifetime_secs, DEFAULT_ACCESS_LIFETIME_SECS);
+    assert_eq!(
+        tokens.resource.as_deref(),
+        Some("https://notes.robot.wtf/mcp")
+    );
+    let access = db
+        .authenticate_oauth_token(&tokens.access_token)
+        .await
+        .expect("auth")
+        .expect("live");
+    assert_eq!(
+        access.resource.as_deref(),
+        Some("https://notes.robot.wtf/mcp")
+    );
+
+    assert!(
+        db.set_oauth_access_lifetime(&notes.slug, 1234)
+            .await
+            .is_err()
+    );
+    let changed = db
+        .set_oauth_access_lifetime(&notes.slug, 3600)
+        .await
+        .expect("set");
+    assert_eq!(changed.oauth_access_lifetime_secs, 3600);
+    let tokens = issue(db.clone()).await;
+    assert_eq!(tokens.access_lifetime_secs, 3600);
+    let RefreshOutcome::Issued(rotated) = db
+        .refresh_oauth_tokens(&tokens.refresh_token, client.id, now())
+        .await
+        .expect("refresh")
+    else {
+        panic!("refresh refused");
+    };
+    assert_eq!(rotated.access_lifetime_secs, 3600);
+    assert_eq!(
+        db.oauth_refresh_resource(&rotated.refresh_token, client.id)
+            .await
+            .expect("resource"),
+        Some(Some("https://notes.robot.wtf/mcp".into()))
     );
 }

@@ -160,6 +160,7 @@ async fn wiki_json(state: &AppState, wiki: &Wiki, role: Role) -> AppResult<Value
         "access": wiki.access,
         "git_access_enabled": wiki.git_access,
         "git_url": wiki.git_access.then(|| service::git_url(state, &wiki.slug)),
+        "oauth_access_lifetime_secs": wiki.oauth_access_lifetime_secs,
         "created_at": wiki.created_at,
     }))
 }
@@ -323,9 +324,11 @@ struct PatchBody {
     description: Option<String>,
     access: Option<AccessPatch>,
     git_access_enabled: Option<bool>,
+    oauth_access_lifetime_secs: Option<i64>,
 }
 
-/// `PATCH /api/wikis/{slug}`: display name, description, access levels, git access.
+/// `PATCH /api/wikis/{slug}`: display name, description, access levels, git access, apps'
+/// access-token lifetime.
 async fn patch_wiki(
     State(state): State<AppState>,
     MemberOf { managed, .. }: MemberOf,
@@ -345,6 +348,7 @@ async fn patch_wiki(
             description: body.description,
             access,
             git_access: body.git_access_enabled,
+            oauth_access_lifetime_secs: body.oauth_access_lifetime_secs,
         },
     )
     .await?;

@@ -343,6 +343,11 @@ async fn render_wiki(
                 .map(|(level, label)| (level.to_string(), (*label).to_string()))
                 .collect(),
             git_access: wiki.git_access,
+            token_lifetime: wiki.oauth_access_lifetime_secs,
+            token_lifetimes: robot_platform::oauth::ACCESS_LIFETIME_CHOICES
+                .iter()
+                .map(|&secs| (secs, crate::oauth::lifetime_label(secs)))
+                .collect(),
             git_clone: service::git_clone_command(state, &wiki.slug, "<token>"),
             tokens,
             grants,
@@ -430,6 +435,12 @@ pub(super) async fn save_settings(
                 description: Some(field(&fields, "description").to_string()),
                 access: Some(access),
                 git_access: Some(field(&fields, "git_access") == "on"),
+                oauth_access_lifetime_secs: match field(&fields, "oauth_access_lifetime") {
+                    "" => None,
+                    secs => Some(secs.parse().map_err(|_| {
+                        AppError::BadRequest(format!("{secs:?} is not a token lifetime."))
+                    })?),
+                },
             },
         )
         .await?;

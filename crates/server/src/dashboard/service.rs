@@ -205,6 +205,8 @@ pub struct SettingsChange {
     pub access: Option<AccessSettings>,
     /// Git smart HTTP on or off.
     pub git_access: Option<bool>,
+    /// How long apps' access tokens live, in seconds (one of `ACCESS_LIFETIME_CHOICES`).
+    pub oauth_access_lifetime_secs: Option<i64>,
 }
 
 /// Applies `change` to a wiki the caller manages and returns the updated wiki.
@@ -224,12 +226,23 @@ pub async fn update_settings(
         None => wiki.description.clone(),
     };
     let access = change.access.unwrap_or(wiki.access);
+    // Checked before anything is saved, so a bad value changes nothing.
+    if let Some(secs) = change.oauth_access_lifetime_secs
+        && !robot_platform::oauth::ACCESS_LIFETIME_CHOICES.contains(&secs)
+    {
+        return Err(robot_platform::PlatformError::InvalidAccessLifetime(secs).into());
+    }
     let mut updated = state
         .db
         .update_wiki(&wiki.slug, &display_name, &description, &access)
         .await?;
     if let Some(enabled) = change.git_access {
         updated = state.db.set_git_access(&wiki.slug, enabled).await?;
+    }
+    if let Some(secs) = change.oauth_access_lifetime_secs
+        && secs != updated.oauth_access_lifetime_secs
+    {
+        updated = state.db.set_oauth_access_lifetime(&wiki.slug, secs).await?;
     }
     Ok(updated)
 }

@@ -147,6 +147,10 @@ pub struct WikiTpl {
     /// (value, label).
     pub levels: Vec<(String, String)>,
     pub git_access: bool,
+    /// Seconds an app's access token lives here.
+    pub token_lifetime: i64,
+    /// (seconds, label) of the lifetimes an owner may choose.
+    pub token_lifetimes: Vec<(i64, String)>,
     /// `git clone …` with a `<token>` placeholder.
     pub git_clone: String,
     pub tokens: Vec<TokenItem>,

@@ -18,7 +18,8 @@ use axum::extract::{Request, State};
 use axum::response::{IntoResponse as _, Response};
 use robot_platform::oauth::{NewAuthorizationCode, OAuthClient};
 
-use super::now;
+use super::client_document::{self, is_document_url};
+use super::{now, resource};
 use crate::context::WikiCtx;
 use crate::error::{AppError, AppResult};
 use crate::negotiate::login_url;
@@ -98,10 +99,8 @@ pub async fn show(
         Err(Invalid::Redirect(response)) => return Ok(response),
     };
     require_person(&ctx)?;
-    let redirect_host = url::Url::parse(&valid.redirect_uri)
-        .ok()
-        .and_then(|u| u.host_str().map(str::to_string))
-        .unwrap_or_default();
+    let client = &valid.client;
+    let redirect_host = host_of(&valid.redirect_uri).unwrap_or_default();
     let mut chrome = ctx.chrome(
         "Connect an app",
         login_url(&state, &format!("{}/-/oauth/authorize?{query}", ctx.url)),
@@ -109,12 +108,20 @@ pub async fn show(
     chrome.description.clear();
     page(&ConsentTpl {
         chrome,
-        client_name: valid.client.client_name.clone(),
+        client_name: client.client_name.clone(),
         redirect_host,
+        redirect_uris: client.redirect_uris.clone(),
+        document_host: client
+            .metadata_url
+            .then(|| host_of(&client.client_id))
+            .flatten(),
+        client_host: client.client_uri.as_deref().and_then(host_of),
+        logo_host: client.logo_uri.as_deref().and_then(host_of),
+        token_lifetime: super::lifetime_label(ctx.wiki.oauth_access_lifetime_secs),
         wiki_name: ctx.wiki.display_name.clone(),
         wiki_url: ctx.url.clone(),
         can_write: ctx.perms.write,
-        client_id: valid.client.client_id.clone(),
+        client_id: client.client_id.clone(),
         redirect_uri: valid.redirect_uri,
         code_challenge: valid.code_challenge,
         state: valid.state.unwrap_or_default(),
@@ -158,6 +165,7 @@ pub async fn decide(
                 client: valid.client.id,
                 redirect_uri: valid.redirect_uri.clone(),
                 code_challenge: valid.code_challenge,
+                resource: valid.resource,
             },
             now(),
         )
@@ -192,18 +200,29 @@ async fn validate(state: &AppState, ctx: &WikiCtx, params: &Params) -> Result<Va
     let client_id = params.client_id.as_deref().ok_or_else(|| {
         AppError::BadRequest("This authorization request names no client (client_id).".into())
     })?;
-    let client = state
-        .db
-        .oauth_client(ctx.wiki.id, client_id)
-        .await
-        .map_err(AppError::from)?
-        .ok_or_else(|| {
-            AppError::BadRequest(
-                "The app asking for access is not registered at this wiki. Start the connection \
-                 again from the app."
-                    .into(),
-            )
-        })?;
+    let client = if is_document_url(client_id) {
+        client_document::resolve(state, ctx.wiki.id, client_id)
+            .await
+            .map_err(|e| {
+                AppError::BadRequest(format!(
+                    "The app asking for access cannot be identified: {e}. Tell the app's \
+                     developer, or start the connection again from the app."
+                ))
+            })?
+    } else {
+        state
+            .db
+            .oauth_client(ctx.wiki.id, client_id)
+            .await
+            .map_err(AppError::from)?
+            .ok_or_else(|| {
+                AppError::BadRequest(
+                    "The app asking for access is not registered at this wiki. Start the \
+                     connection again from the app."
+                        .into(),
+                )
+            })?
+    };
     let redirect_uri = match (&params.redirect_uri, client.redirect_uris.as_slice()) {
         (Some(uri), registered) if registered.iter().any(|r| r == uri) => uri.clone(),
         (None, [only]) => only.clone(),
@@ -275,22 +294,29 @@ async fn validate(state: &AppState, ctx: &WikiCtx, params: &Params) -> Result<Va
             "code_challenge is not an S256 challenge.",
         ));
     }
-    if let Some(resource) = &params.resource {
-        let resource = resource.trim_end_matches('/');
-        if resource != ctx.url && resource != format!("{}/mcp", ctx.url) {
-            return Err(fail(
+    let resource = match &params.resource {
+        Some(requested) => Some(resource::canonical(&ctx.url, requested).ok_or_else(|| {
+            fail(
                 "invalid_target",
                 "This server issues tokens only for this wiki and its MCP endpoint.",
-            ));
-        }
-    }
+            )
+        })?),
+        None => None,
+    };
     Ok(Valid {
         client,
         redirect_uri,
         code_challenge,
         state: params.state.clone(),
-        resource: params.resource.clone(),
+        resource,
     })
+}
+
+/// The host of a URL, for showing where something lives.
+fn host_of(url: &str) -> Option<String> {
+    url::Url::parse(url)
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string))
 }
 
 /// A redirect to the client's (validated) redirect URI with `extra`, `state` and `iss`

@@ -65,6 +65,12 @@ impl OAuthError {
         )
     }
 
+    /// 400 `invalid_target` (RFC 8707): the resource is not one this server issues tokens for,
+    /// or not the one the grant was approved for.
+    pub fn invalid_target(description: impl Into<String>) -> OAuthError {
+        Self::new(StatusCode::BAD_REQUEST, "invalid_target", description)
+    }
+
     /// 404: the host names no wiki.
     pub fn no_wiki() -> OAuthError {
         Self::new(StatusCode::NOT_FOUND, "not_found", "There is no wiki here.")

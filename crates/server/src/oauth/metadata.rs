@@ -31,6 +31,9 @@ pub fn document(wiki_url: &str) -> Value {
             ["none", "client_secret_post", "client_secret_basic"],
         "scopes_supported": [SCOPE],
         "authorization_response_iss_parameter_supported": true,
+        // Clients may identify themselves by the URL of their metadata document (MCP
+        // 2025-11-25 and later) instead of registering.
+        "client_id_metadata_document_supported": true,
         "service_documentation": format!("{wiki_url}/Agent_Guide"),
     })
 }

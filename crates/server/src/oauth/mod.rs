@@ -19,9 +19,11 @@
 
 pub mod authorize;
 mod client;
+pub mod client_document;
 mod error;
 pub mod metadata;
 pub mod register;
+pub mod resource;
 pub mod revoke;
 pub mod token;
 
@@ -84,6 +86,23 @@ async fn wiki_by_label(state: &AppState, label: Option<String>) -> Result<Wiki, 
         .ok_or_else(OAuthError::no_wiki)
 }
 
+/// "1 hour", "30 days": an access-token lifetime as the consent page and the dashboard say it.
+pub fn lifetime_label(secs: i64) -> String {
+    match secs {
+        s if s % 86_400 == 0 && s >= 86_400 => plural(s / 86_400, "day"),
+        s if s % 3600 == 0 && s >= 3600 => plural(s / 3600, "hour"),
+        s => plural(s.max(0) / 60, "minute"),
+    }
+}
+
+fn plural(n: i64, unit: &str) -> String {
+    if n == 1 {
+        format!("1 {unit}")
+    } else {
+        format!("{n} {unit}s")
+    }
+}
+
 /// Seconds since the Unix epoch.
 fn now() -> i64 {
     std::time::SystemTime::now()
@@ -103,4 +122,18 @@ fn form_field<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> 
         .find(|(k, _)| k == name)
         .map(|(_, v)| v.as_str())
         .filter(|v| !v.is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lifetimes_read_as_people_say_them() {
+        assert_eq!(lifetime_label(3600), "1 hour");
+        assert_eq!(lifetime_label(7200), "2 hours");
+        assert_eq!(lifetime_label(86_400), "1 day");
+        assert_eq!(lifetime_label(30 * 86_400), "30 days");
+        assert_eq!(lifetime_label(90), "1 minute");
+    }
 }

@@ -23,7 +23,7 @@ use crate::state::AppState;
 /// Longest client name shown on the consent page.
 const MAX_NAME_CHARS: usize = 100;
 /// Most redirect URIs one client may register.
-const MAX_REDIRECT_URIS: usize = 10;
+pub const MAX_REDIRECT_URIS: usize = 10;
 /// Longest redirect URI.
 const MAX_URI_LEN: usize = 2000;
 
@@ -125,30 +125,33 @@ fn checked(wiki_id: i64, reg: Registration) -> Result<NewOAuthClient, OAuthError
             "response_types may only contain \"code\".",
         ));
     }
-    let client_name = match reg.client_name.as_deref().map(str::trim) {
-        Some(name) if name.chars().count() > MAX_NAME_CHARS => {
-            return Err(OAuthError::invalid_client_metadata(format!(
-                "client_name is longer than {MAX_NAME_CHARS} characters."
-            )));
-        }
-        Some(name) if name.chars().any(char::is_control) => {
-            return Err(OAuthError::invalid_client_metadata(
-                "client_name may not contain control characters.",
-            ));
-        }
-        Some(name) if !name.is_empty() => name.to_string(),
-        // Unnamed clients are shown by the host they send people back to.
-        _ => url::Url::parse(&reg.redirect_uris[0])
-            .ok()
-            .and_then(|u| u.host_str().map(str::to_string))
-            .unwrap_or_else(|| "Unnamed app".into()),
-    };
+    let fallback = url::Url::parse(&reg.redirect_uris[0])
+        .ok()
+        .and_then(|u| u.host_str().map(str::to_string));
+    let client_name = checked_name(reg.client_name.as_deref(), fallback)?;
     Ok(NewOAuthClient {
         wiki_id,
         client_name,
         redirect_uris: reg.redirect_uris,
         auth_method,
     })
+}
+
+/// A client's display name: trimmed, at most [`MAX_NAME_CHARS`] characters, no control
+/// characters; `fallback` (a host of the client's) or "Unnamed app" when it gives none.
+pub fn checked_name(raw: Option<&str>, fallback: Option<String>) -> Result<String, OAuthError> {
+    match raw.map(str::trim) {
+        Some(name) if name.chars().count() > MAX_NAME_CHARS => {
+            Err(OAuthError::invalid_client_metadata(format!(
+                "client_name is longer than {MAX_NAME_CHARS} characters."
+            )))
+        }
+        Some(name) if name.chars().any(char::is_control) => Err(
+            OAuthError::invalid_client_metadata("client_name may not contain control characters."),
+        ),
+        Some(name) if !name.is_empty() => Ok(name.to_string()),
+        _ => Ok(fallback.unwrap_or_else(|| "Unnamed app".into())),
+    }
 }
 
 /// A redirect URI must be absolute https, or http to a loopback host (`localhost`,

@@ -8,11 +8,11 @@ use axum::http::HeaderValue;
 use axum::http::header::{CACHE_CONTROL, PRAGMA};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
-use robot_platform::oauth::{ACCESS_LIFETIME_SECS, CodeRedemption, IssuedTokens, RefreshOutcome};
+use robot_platform::oauth::{CodeRedemption, IssuedTokens, RefreshOutcome};
 use serde_json::json;
 use sha2::{Digest as _, Sha256};
 
-use super::{OAuthError, SCOPE, client, form_field, form_pairs, now, wiki_of};
+use super::{OAuthError, SCOPE, client, form_field, form_pairs, now, resource, wiki_of};
 use crate::state::AppState;
 
 /// Exchanges a code or a refresh token for a new token pair.
@@ -41,8 +41,29 @@ async fn run(state: &AppState, req: Request) -> Result<IssuedTokens, OAuthError>
     let required = |name: &str| {
         form_field(&pairs, name).ok_or_else(|| OAuthError::invalid_request(format!("Send {name}.")))
     };
+    // RFC 8707: a named resource must be this wiki's, and the one the grant was approved for.
+    let wiki_url = state.config.wiki_url(wiki.slug.as_str());
+    let requested = match form_field(&pairs, "resource") {
+        Some(raw) => {
+            Some(resource::canonical(&wiki_url, raw).ok_or_else(resource::invalid_target)?)
+        }
+        None => None,
+    };
+    let approved = |granted: &Option<String>| match (&requested, granted) {
+        (Some(asked), Some(granted)) => asked == granted,
+        _ => true,
+    };
     if grant_type == "refresh_token" {
         let refresh = required("refresh_token")?;
+        // Checked before the rotation, which would spend the refresh token.
+        if let Some(granted) = state.db.oauth_refresh_resource(refresh, client.id).await?
+            && !approved(&granted)
+        {
+            return Err(OAuthError::invalid_target(format!(
+                "This grant is for {}; ask for that resource.",
+                granted.as_deref().unwrap_or(&wiki_url)
+            )));
+        }
         return match state
             .db
             .refresh_oauth_tokens(refresh, client.id, now())
@@ -71,6 +92,7 @@ async fn run(state: &AppState, req: Request) -> Result<IssuedTokens, OAuthError>
             stored.client == client_row
                 && stored.wiki_id == wiki_id
                 && stored.redirect_uri == redirect_uri
+                && approved(&stored.resource)
                 && pkce_matches(verifier, &stored.code_challenge)
         })
         .await?;
@@ -87,8 +109,8 @@ async fn run(state: &AppState, req: Request) -> Result<IssuedTokens, OAuthError>
             "The authorization code has expired; start the authorization again.",
         )),
         CodeRedemption::Refused => Err(OAuthError::invalid_grant(
-            "The code was not issued to this client and redirect_uri, or the code_verifier \
-             does not match its code_challenge. The code is spent; start again.",
+            "The code was not issued to this client, redirect_uri and resource, or the \
+             code_verifier does not match its code_challenge. The code is spent; start again.",
         )),
         CodeRedemption::Unknown => Err(OAuthError::invalid_grant("Unknown authorization code.")),
     }
@@ -113,7 +135,7 @@ fn issued(tokens: &IssuedTokens) -> Response {
     let mut response = Json(json!({
         "access_token": tokens.access_token,
         "token_type": "Bearer",
-        "expires_in": ACCESS_LIFETIME_SECS,
+        "expires_in": tokens.access_lifetime_secs,
         "refresh_token": tokens.refresh_token,
         "scope": SCOPE,
     }))
