@@ -242,6 +242,36 @@ describe('acceptance: a private wiki used in the browser', { timeout: 900_000 },
     assert.ok(hrefs.includes('/Project_Plan'), `Linker links to /Project_Plan (links: ${hrefs.join(', ')})`);
   });
 
+  step('two editors save the same page: the second sees the conflict, and nothing is lost', 'edit-conflict', async () => {
+    const second = await browser.context.newPage();
+    try {
+      await page.goto(`${W}/Linker/edit`);
+      await second.goto(`${W}/Linker/edit`);
+      const original = norm(await page.locator('textarea#editor').inputValue());
+      await page.fill('textarea#editor', `${original}\nNote from the first tab.\n`);
+      await saveEditor('first tab', '/Linker');
+      await second.fill('textarea#editor', `${original}\nNote from the second tab.\n`);
+      await second.click('#save');
+      await second.locator('#edit-conflict').waitFor({ timeout: 20_000 });
+      const merged = norm(await second.locator('textarea#editor').inputValue());
+      assert.match(merged, /<<<<<<< your edit\n\n?Note from the second tab\.\n=======\n\n?Note from the first tab\.\n>>>>>>> current page/,
+        `both versions between markers: ${merged}`);
+      await page.goto(`${W}/Linker`);
+      assert.match(await article().innerText(), /Note from the first tab/, 'the first save stands');
+      const resolved = merged.replace(/^(<<<<<<< your edit|=======|>>>>>>> current page)\n/gm, '');
+      await second.fill('textarea#editor', resolved);
+      await Promise.all([
+        second.waitForURL((u) => u.pathname === '/Linker', { timeout: 20_000 }),
+        second.click('#save'),
+      ]);
+      const text = await second.locator('article').first().innerText();
+      assert.match(text, /Note from the first tab/);
+      assert.match(text, /Note from the second tab/);
+    } finally {
+      await second.close();
+    }
+  });
+
   step('attach an image from the editor (#attach-file) and see it inline', 'editor-upload', async () => {
     await page.goto(`${W}/Linker/edit`);
     await page.locator('textarea#editor').press('Control+End');

@@ -235,6 +235,20 @@ pub struct EditTpl {
     pub content: String,
     pub base_revision: String,
     pub is_new: bool,
+    /// After a refused save: both versions, shown beside the merged text.
+    pub conflict: Option<EditConflict>,
+}
+
+/// The two edits behind a refused save, for the editor to show.
+pub struct EditConflict {
+    /// What the person saved.
+    pub yours: String,
+    /// The page as it is now.
+    pub current: String,
+    /// Its revision, short.
+    pub current_revision: String,
+    /// Who made it.
+    pub current_author: String,
 }
 
 /// Page history.

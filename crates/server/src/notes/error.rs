@@ -237,3 +237,33 @@ impl From<robot_wiki::PageNameError> for NotesError {
         NotesError::invalid("invalid_path", format!("Invalid page path: {err}"))
     }
 }
+
+impl From<NotesError> for AppError {
+    /// The web UI's form of a notes error (its pages negotiate HTML or JSON from it).
+    fn from(err: NotesError) -> Self {
+        let message = err.to_string();
+        match err {
+            NotesError::Unauthenticated {
+                code: "invalid_token",
+                ..
+            } => AppError::InvalidToken(message),
+            NotesError::Unauthenticated { .. } => AppError::LoginRequired(message),
+            NotesError::Forbidden(_) => AppError::Forbidden(message),
+            NotesError::NotFound { .. } => AppError::NotFound(message),
+            NotesError::Invalid { .. } | NotesError::SectionNotFound { .. } => {
+                AppError::BadRequest(message)
+            }
+            NotesError::TooLarge(_) => AppError::TooLarge(message),
+            NotesError::OverQuota(_) => AppError::OverQuota(message),
+            NotesError::RateLimited { retry_after, .. } => AppError::RateLimited {
+                message,
+                retry_after,
+            },
+            NotesError::RevisionRequired(_) | NotesError::Exists(_) | NotesError::Conflict(_) => {
+                AppError::Conflict(message)
+            }
+            NotesError::Unavailable(_) => AppError::Unavailable(message),
+            NotesError::Internal(inner) => AppError::Internal(inner),
+        }
+    }
+}
