@@ -201,7 +201,7 @@ impl SearchIndex {
     }
 
     async fn with_pool(pool: SqlitePool) -> Result<SearchIndex, SearchError> {
-        let mut tx = pool.begin().await?;
+        let mut tx = write_transaction(&pool).await?;
         let version: i64 = sqlx::query_scalar("PRAGMA user_version")
             .fetch_one(&mut *tx)
             .await?;
@@ -290,7 +290,7 @@ impl SearchIndex {
     /// nothing of it is left in the file (its vectors go when no chunk uses them).
     pub async fn forget(&self, slug: &str) -> Result<(), SearchError> {
         let _writer = self.writer.lock().await;
-        let mut tx = self.pool.begin().await?;
+        let mut tx = write_transaction(&self.pool).await?;
         if let Some(tables) = WikiTables::of(&mut tx, slug).await? {
             tables.drop(&mut tx).await?;
         }
@@ -314,7 +314,7 @@ impl SearchIndex {
         recorded: Option<&str>,
         plan: Plan,
     ) -> Result<Option<SyncOutcome>, SearchError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = write_transaction(&self.pool).await?;
         // The compare-and-swap goes first: it takes SQLite's write lock, so what follows sees
         // the latest rows.
         let swapped = match recorded {
@@ -402,6 +402,16 @@ impl SearchIndex {
         }
         Ok((hits, total))
     }
+}
+
+/// A transaction that takes SQLite's write lock at its start (`BEGIN IMMEDIATE`), waiting up to
+/// the busy timeout for it. A deferred transaction that reads first and writes later cannot wait:
+/// when another process (the CLI beside a server, or a second server) committed in between,
+/// SQLite fails its upgrade at once with "database is locked".
+pub(crate) async fn write_transaction(
+    pool: &SqlitePool,
+) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, SearchError> {
+    Ok(pool.begin_with("BEGIN IMMEDIATE").await?)
 }
 
 /// One page search over a wiki's tables, for one `MATCH` expression at a time.

@@ -124,7 +124,7 @@ impl SearchIndex {
             })
             .await??
         };
-        let mut tx = self.pool.begin().await?;
+        let mut tx = crate::index::write_transaction(&self.pool).await?;
         for (hash, vector) in hashes.iter().zip(&vectors) {
             sqlx::query("INSERT OR IGNORE INTO vectors (model, hash, vector) VALUES (?, ?, ?)")
                 .bind(&model)

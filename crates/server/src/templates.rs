@@ -332,6 +332,8 @@ pub struct DeleteTpl {
     pub title: String,
     pub page_url: String,
     pub attachment_count: usize,
+    /// The page's revision when the confirmation was shown (a later change stops the delete).
+    pub base_revision: String,
 }
 
 /// Attachment list and upload.

@@ -1,4 +1,4 @@
-//! The browser editor writes like every other surface (issue 10): it shows the revision of exactly
+//! The browser writes like every other surface (issue 10). The editor shows the revision of exactly
 //! the text it shows, and its save carries that revision. An edit someone made meanwhile on other
 //! lines is merged; one on the same lines refuses the save and shows both edits merged with
 //! conflict markers, based on the current revision — nothing acknowledged is ever overwritten.
@@ -270,4 +270,75 @@ async fn a_new_page_created_meanwhile_is_not_overwritten() {
         merged.contains("bob was first") && merged.contains("alice too"),
         "{merged}"
     );
+}
+
+#[tokio::test]
+async fn a_delete_confirmed_before_someone_elses_edit_deletes_nothing() {
+    let s = setup().await;
+    let confirm = page(&s.world, NOTES, "/Plan/delete", Some(&s.world.alice)).await;
+    assert_eq!(confirm.status, StatusCode::OK, "{confirm:?}");
+    let base = hidden(&confirm.text, "base_revision");
+    assert_eq!(base, current(&s.world, &s.token).await.1);
+    someone_else_edits(
+        &s.world,
+        &s.token,
+        "middle",
+        "middle (bob, after the confirmation)",
+    )
+    .await;
+    let refused = form(
+        &s.world,
+        NOTES,
+        "/Plan/delete",
+        &s.world.alice,
+        &[("base_revision", base.as_str()), ("recursive", "1")],
+        true,
+    )
+    .await;
+    assert_eq!(refused.status, StatusCode::SEE_OTHER, "{refused:?}");
+    assert!(
+        location(&refused).ends_with("/Plan"),
+        "{}",
+        location(&refused)
+    );
+    assert!(
+        flash(&refused).contains("not deleted"),
+        "{}",
+        flash(&refused)
+    );
+    assert!(
+        current(&s.world, &s.token)
+            .await
+            .0
+            .contains("after the confirmation")
+    );
+
+    // Confirmed again on the current revision, it goes.
+    let confirm = page(&s.world, NOTES, "/Plan/delete", Some(&s.world.alice)).await;
+    let base = hidden(&confirm.text, "base_revision");
+    let deleted = form(
+        &s.world,
+        NOTES,
+        "/Plan/delete",
+        &s.world.alice,
+        &[("base_revision", base.as_str()), ("recursive", "1")],
+        true,
+    )
+    .await;
+    assert_eq!(deleted.status, StatusCode::SEE_OTHER, "{deleted:?}");
+    assert!(
+        location(&deleted).ends_with("/-/changelog"),
+        "{}",
+        location(&deleted)
+    );
+    let gone = json(
+        &s.world,
+        NOTES,
+        Method::GET,
+        "/api/v1/pages/Plan",
+        Auth::Bearer(s.token.clone()),
+        None,
+    )
+    .await;
+    assert_eq!(gone.status, StatusCode::NOT_FOUND);
 }

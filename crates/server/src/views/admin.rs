@@ -5,12 +5,15 @@ use std::sync::Arc;
 use axum::Extension;
 use axum::extract::{Request, State};
 use axum::response::Response;
-use robot_platform::policy::{AccessLevel, AccessSettings};
+use robot_platform::Role;
+use robot_platform::policy::AccessLevel;
 
 use super::field;
 use super::helpers::wiki_chrome;
 use crate::context::WikiCtx;
-use crate::error::{AppError, AppResult};
+use crate::dashboard::pages::access_from_form;
+use crate::dashboard::service::{ManagedWiki, SettingsChange, update_settings};
+use crate::error::AppResult;
 use crate::respond::{page, redirect_with_flash};
 use crate::state::AppState;
 use crate::templates::AdminTpl;
@@ -68,7 +71,8 @@ pub async fn settings_form(
     })
 }
 
-/// `POST /-/admin`.
+/// `POST /-/admin`: the same change, with the same rules, as the dashboard's settings form
+/// (`dashboard::service::update_settings`); this page only reads its own field names.
 pub async fn save_settings(
     State(state): State<AppState>,
     Extension(ctx): Extension<Arc<WikiCtx>>,
@@ -76,32 +80,18 @@ pub async fn save_settings(
 ) -> AppResult<Response> {
     ctx.require_admin()?;
     let form = super::form(req).await?;
-    let name = field(&form, "site_name").unwrap_or_default().trim();
-    if name.is_empty() || name.chars().count() > 100 {
-        return Err(AppError::BadRequest(
-            "The site name must be 1 to 100 characters.".into(),
-        ));
-    }
-    let description = field(&form, "description").unwrap_or_default().trim();
-    if description.chars().count() > 200 {
-        return Err(AppError::BadRequest(
-            "The description must be at most 200 characters.".into(),
-        ));
-    }
-    let level = |key: &str| -> AppResult<AccessLevel> {
-        field(&form, key)
-            .unwrap_or_default()
-            .parse::<AccessLevel>()
-            .map_err(|_| AppError::BadRequest(format!("Unknown access level for {key}.")))
+    let access = access_from_form(|key| field(&form, key).map(str::to_string))?;
+    // `require_admin` passed: the caller is the owner, an admin member or a platform admin.
+    let managed = ManagedWiki {
+        wiki: ctx.wiki.clone(),
+        role: ctx.role.unwrap_or(Role::Admin),
     };
-    let access = AccessSettings {
-        read: level("read_access")?,
-        write: level("write_access")?,
-        attachments: level("attachment_access")?,
+    let change = SettingsChange {
+        display_name: Some(field(&form, "site_name").unwrap_or_default().to_string()),
+        description: Some(field(&form, "description").unwrap_or_default().to_string()),
+        access: Some(access),
+        ..SettingsChange::default()
     };
-    state
-        .db
-        .update_wiki(&ctx.wiki.slug, name, description, &access)
-        .await?;
+    update_settings(&state, &managed, change).await?;
     Ok(redirect_with_flash("/-/admin", "ok", "Settings saved."))
 }

@@ -8,9 +8,10 @@ use axum::response::Response;
 use robot_wiki::PagePath;
 
 use super::helpers::{blocking, existing_page, page_title, read_text, wiki_chrome};
-use super::{Form, commit_message, field};
+use super::{Form, field};
 use crate::context::WikiCtx;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
+use crate::notes::{Notes, NotesError, Surface};
 use crate::respond::{page, redirect, redirect_with_flash};
 use crate::state::AppState;
 use crate::templates::{CreateTpl, DeleteTpl, RenameTpl};
@@ -101,26 +102,21 @@ pub async fn rename_form(
 }
 
 /// `POST /{page}/rename`: moves the page, its attachments and sub-pages, optionally rewriting
-/// links in other pages — all in one commit.
-pub async fn rename(ctx: &WikiCtx, page_path: PagePath, form: Form) -> AppResult<Response> {
+/// links in other pages — all in one commit, through the notes service like REST and MCP.
+pub async fn rename(
+    state: &AppState,
+    ctx: &WikiCtx,
+    page_path: PagePath,
+    form: Form,
+) -> AppResult<Response> {
     ctx.require_write()?;
-    existing_page(ctx, &page_path).await?;
     let typed = field(&form, "new_name").unwrap_or_default();
     let target = PagePath::parse(typed)?;
-    if target.lookup_key() == page_path.lookup_key() && target.to_string() == page_path.to_string()
-    {
-        return Err(AppError::BadRequest(
-            "The new name is the same as the old one.".into(),
-        ));
-    }
     let rewrite = field(&form, "update_backlinks").is_some();
-    let message = commit_message(&form, || format!("Renamed {page_path} to {target}."));
-    let author = ctx.author();
-    let (from, to) = (page_path.clone(), target.clone());
-    blocking(&ctx.repo, move |repo| {
-        repo.rename_page(&from, &to, rewrite, &author, &message)
-    })
-    .await?;
+    let message = field(&form, "message");
+    Notes::new(state, ctx, Surface::Web)
+        .rename(&page_path, &target, rewrite, message)
+        .await?;
     Ok(redirect_with_flash(
         &target.url(),
         "ok",
@@ -128,16 +124,17 @@ pub async fn rename(ctx: &WikiCtx, page_path: PagePath, form: Form) -> AppResult
     ))
 }
 
-/// `GET /{page}/delete`.
+/// `GET /{page}/delete`: the confirmation, carrying the revision of the page it describes.
 pub async fn delete_form(
     state: &AppState,
     ctx: &WikiCtx,
     page_path: PagePath,
 ) -> AppResult<Response> {
     ctx.require_write()?;
-    let path = existing_page(ctx, &page_path).await?;
-    let text = read_text(ctx, &path, None).await?.map(|(t, _)| t);
-    let title = page_title(&page_path, text.as_deref());
+    let note = Notes::new(state, ctx, Surface::Web)
+        .read(&page_path, None, None)
+        .await?;
+    let title = page_title(&page_path, Some(&note.content));
     let lookup = page_path.clone();
     let attachment_count = blocking(&ctx.repo, move |repo| repo.attachments(&lookup))
         .await?
@@ -148,24 +145,37 @@ pub async fn delete_form(
         title,
         page_url: page_path.url(),
         attachment_count,
+        base_revision: note.revision,
     })
 }
 
-/// `POST /{page}/delete`.
-pub async fn delete(ctx: &WikiCtx, page_path: PagePath, form: Form) -> AppResult<Response> {
+/// `POST /{page}/delete`. With the form's `base_revision`, a page someone changed after the
+/// confirmation was shown is not deleted: the person is sent back to it to look first.
+pub async fn delete(
+    state: &AppState,
+    ctx: &WikiCtx,
+    page_path: PagePath,
+    form: Form,
+) -> AppResult<Response> {
     ctx.require_write()?;
-    existing_page(ctx, &page_path).await?;
     let recursive = field(&form, "recursive").is_some();
-    let message = commit_message(&form, || format!("{page_path} deleted."));
-    let author = ctx.author();
-    let target = page_path.clone();
-    blocking(&ctx.repo, move |repo| {
-        repo.delete_page(&target, recursive, &author, &message)
-    })
-    .await?;
-    Ok(redirect_with_flash(
-        "/-/changelog",
-        "ok",
-        &format!("Deleted {page_path}."),
-    ))
+    let base = field(&form, "base_revision").filter(|b| !b.trim().is_empty());
+    let message = field(&form, "message");
+    match Notes::new(state, ctx, Surface::Web)
+        .delete(&page_path, base, recursive, message)
+        .await
+    {
+        Ok(_) => Ok(redirect_with_flash(
+            "/-/changelog",
+            "ok",
+            &format!("Deleted {page_path}."),
+        )),
+        Err(NotesError::Conflict(_)) => Ok(redirect_with_flash(
+            &super::route::view_url(&page_path),
+            "error",
+            "Someone changed this page after you asked to delete it, so it was not deleted. \
+             Here it is as it is now; delete it again if it should still go.",
+        )),
+        Err(other) => Err(other.into()),
+    }
 }

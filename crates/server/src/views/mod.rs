@@ -177,8 +177,8 @@ async fn page_post(
         PageAction::InlineAttachment => {
             attachments::inline_upload(&ctx, page, multipart(req).await?).await
         }
-        PageAction::Rename => manage::rename(&ctx, page, form(req).await?).await,
-        PageAction::Delete => manage::delete(&ctx, page, form(req).await?).await,
+        PageAction::Rename => manage::rename(&state, &ctx, page, form(req).await?).await,
+        PageAction::Delete => manage::delete(&state, &ctx, page, form(req).await?).await,
         PageAction::Attachments => attachments::upload(&ctx, page, multipart(req).await?).await,
         PageAction::Attachment(name) => attachments::manage(&ctx, page, &name, req).await,
         _ => Err(AppError::BadRequest(
