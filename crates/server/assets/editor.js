@@ -366,7 +366,8 @@
   // ---------- attachments ----------
   async function upload(file) {
     const url = form.dataset.uploadUrl;
-    if (!url) return setStatus("Uploads are not available here.", "error");
+    // A page that does not exist yet has no folder for files: save it first.
+    if (!url) return setStatus("Save the page once, then attach files to it.", "error");
     setStatus(`Uploading ${file.name}\u2026`);
     const data = new FormData();
     data.append("file", file, file.name);

@@ -360,7 +360,7 @@ async fn attachments_round_trip() {
     let log = api.get("/api/v1/changelog?limit=1").await;
     assert_eq!(
         log.json["entries"][0]["message"],
-        "[api] Attach: data file.bin"
+        "[api] Added attachment(s): data file.bin."
     );
     let replaced = api
         .call(

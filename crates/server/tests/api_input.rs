@@ -388,7 +388,7 @@ async fn reads_refuse_bad_input() {
 #[tokio::test]
 async fn oversized_bodies_are_refused_before_parsing() {
     let api = Api::new().await;
-    let body = vec![b' '; 17 * 1024 * 1024];
+    let body = vec![b' '; robot_server::api::input::MAX_BODY_BYTES + 1];
     let reply = api
         .raw(
             NOTES,

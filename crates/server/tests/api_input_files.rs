@@ -13,7 +13,7 @@ const UNPROCESSABLE: StatusCode = StatusCode::UNPROCESSABLE_ENTITY;
 async fn attachments_refuse_bad_input() {
     let api = Api::new().await;
     api.put_page("Docs", "# Docs\n").await;
-    let too_big = b64(&vec![0u8; 10 * 1024 * 1024 + 1]);
+    let too_big = b64(&vec![0u8; robot_server::notes::MAX_ATTACHMENT_BYTES + 1]);
     let upload =
         |filename: &str, content: &str| json!({ "filename": filename, "content": content });
     let url = "/api/v1/pages/Docs/attachments";

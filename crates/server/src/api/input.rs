@@ -5,8 +5,8 @@ use serde_json::{Map, Value};
 
 use crate::notes::{NotesError, NotesResult};
 
-/// Largest request body read (a 10 MiB attachment is about 13.4 MiB in base64).
-pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+/// Largest request body read (a 25 MiB attachment is about 33.4 MiB in base64).
+pub const MAX_BODY_BYTES: usize = 36 * 1024 * 1024;
 
 /// A JSON object body.
 #[derive(Debug, Default)]

@@ -151,7 +151,7 @@ fn error_responses() -> Value {
         "E403": error("Not allowed (`forbidden`): e.g. a read-only token, or a token of another wiki.", "Error"),
         "E404": error("`page_not_found`, `attachment_not_found`, `revision_not_found`.", "Error"),
         "E409": error("`revision_required`, `conflict` (with `current_revision` and `diff`), `already_exists`.", "Conflict"),
-        "E413": error("`too_large`: pages over 4 MiB, attachments over 10 MiB.", "Error"),
+        "E413": error("`too_large`: pages over 4 MiB, attachments over 25 MiB.", "Error"),
         "E422": error("Invalid input: `missing_field`, `invalid_field`, `invalid_json`, `invalid_path`, \
             `invalid_revision`, `invalid_filename`, `invalid_base64`, `no_match`, `ambiguous_match`, \
             `section_not_found`, …", "Error"),

@@ -227,7 +227,7 @@ pub const ENDPOINTS: &[Endpoint] = &[
         op: Op::UploadAttachment,
         id: "uploadAttachment",
         summary: "Upload an attachment (base64 in JSON)",
-        description: "Stores `content` (base64, at most 10 MiB decoded) as `filename` in the page's \
+        description: "Stores `content` (base64, at most 25 MiB decoded) as `filename` in the page's \
                       folder, replacing a file of that name (last write wins). The page must exist.",
         access: Access::Upload,
         query: &[],

@@ -292,7 +292,7 @@ fn files() -> Value {
         })),
         "UploadBody": object(&["filename", "content"], json!({
             "filename": string("A plain file name (no folders, no leading dot)."),
-            "content": string("The file, base64 (RFC 4648); at most 10 MiB decoded."),
+            "content": string("The file, base64 (RFC 4648); at most 25 MiB decoded."),
             "commit_message": message(),
         })),
         "AttachmentStored": object(&["filename", "path", "size", "mime_type", "revision", "replaced"], json!({

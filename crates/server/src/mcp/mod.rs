@@ -47,8 +47,8 @@ use crate::limits::{ClientKey, Scope};
 use crate::notes::{Notes, Surface};
 use crate::state::AppState;
 
-/// Largest MCP request body: a 10 MiB attachment, base64-encoded, plus the JSON around it.
-pub const MAX_BODY_BYTES: usize = 15 * 1024 * 1024;
+/// Largest MCP request body: a 25 MiB attachment, base64-encoded, plus the JSON around it.
+pub const MAX_BODY_BYTES: usize = 36 * 1024 * 1024;
 
 /// What the server tells agents when they connect.
 const INSTRUCTIONS: &str = "A robot.wtf wiki: markdown pages in git, shared by people and \

@@ -260,7 +260,7 @@ pub struct ListAttachments {
 pub struct UploadAttachment {
     pub path: String,
     pub filename: String,
-    /// Base64, max 10 MiB.
+    /// Base64, max 25 MiB.
     pub content: String,
     #[serde(default, deserialize_with = "text")]
     pub commit_message: String,

@@ -73,55 +73,106 @@ impl Notes<'_> {
         bytes: Vec<u8>,
         message: Option<&str>,
     ) -> NotesResult<AttachmentStored> {
+        let mut stored = self
+            .attachments_put(page, vec![(name.to_string(), bytes)], message)
+            .await?;
+        stored
+            .pop()
+            .ok_or_else(|| NotesError::internal(anyhow::anyhow!("no attachment was stored")))
+    }
+
+    /// Stores several files as attachments of `page` (the page or its folder must exist) in one
+    /// commit, replacing files of the same names. The rules every surface shares: the upload
+    /// permission, at most [`MAX_ATTACHMENT_BYTES`] per file, clean file names, no `.md` (that
+    /// would be a sub-page), and An Otter Wiki's default messages ("Added attachment(s): a, b."
+    /// or "Updated attachment: a." for one replaced file).
+    pub async fn attachments_put(
+        &self,
+        page: &PagePath,
+        files: Vec<(String, Vec<u8>)>,
+        message: Option<&str>,
+    ) -> NotesResult<Vec<AttachmentStored>> {
         self.check(AttachmentAction::Upload)?;
-        if bytes.len() > MAX_ATTACHMENT_BYTES {
-            return Err(too_large(bytes.len()));
-        }
-        let name = filename(name)?;
-        if name.to_ascii_lowercase().ends_with(".md") {
+        if files.is_empty() {
             return Err(NotesError::invalid(
-                "invalid_filename",
-                format!(
-                    "“{name}” is a markdown file, which the wiki would treat as a sub-page; write \
-                     it as a page instead (PUT the page {page}/{}).",
-                    name[..name.len() - 3].trim()
-                ),
+                "missing_field",
+                "Send at least one file to attach.",
             ));
         }
-        let file = self.existing(page).await?;
+        let mut named = Vec::with_capacity(files.len());
+        for (name, bytes) in files {
+            if bytes.len() > MAX_ATTACHMENT_BYTES {
+                return Err(too_large(&name, bytes.len()));
+            }
+            let name = filename(&name)?;
+            if name.to_ascii_lowercase().ends_with(".md") {
+                return Err(NotesError::invalid(
+                    "invalid_filename",
+                    format!(
+                        "“{name}” is a markdown file, which the wiki would treat as a sub-page; \
+                         write it as a page instead (PUT the page {page}/{}).",
+                        name[..name.len() - 3].trim()
+                    ),
+                ));
+            }
+            named.push((name, bytes));
+        }
         let lookup = page.clone();
-        let (dir, existing) = self
-            .blocking(move |repo| Ok((repo.is_dir(&lookup, None)?, repo.files(None)?)))
+        let (file, dir, existing) = self
+            .blocking(move |repo| {
+                Ok((
+                    repo.resolve_page(&lookup, None)?,
+                    repo.is_dir(&lookup, None)?,
+                    repo.files(None)?,
+                ))
+            })
             .await?;
-        let dir = match dir {
-            Some(dir) => dir.to_string(),
-            None => file
+        let dir = match (&dir, &file) {
+            (Some(dir), _) => dir.to_string(),
+            (None, Some(file)) => file
                 .as_str()
                 .strip_suffix(".md")
                 .unwrap_or(file.as_str())
                 .to_string(),
+            (None, None) => return Err(NotesError::page_not_found(page)),
         };
-        let path = RepoPath::parse(&format!("{dir}/{name}"))?;
-        let replaced = existing.iter().any(|f| f.path == path);
-        let size = bytes.len() as u64;
+        let mut changes = Vec::with_capacity(named.len());
+        let mut replaced = Vec::with_capacity(named.len());
+        for (name, bytes) in &named {
+            let path = RepoPath::parse(&format!("{dir}/{name}"))?;
+            replaced.push(existing.iter().any(|f| f.path == path));
+            changes.push(Change::Write {
+                path,
+                content: bytes.clone(),
+            });
+        }
+        let names: Vec<&str> = named.iter().map(|(n, _)| n.as_str()).collect();
+        let default = if named.len() == 1 && replaced[0] {
+            format!("Updated attachment: {}.", names[0])
+        } else {
+            format!("Added attachment(s): {}.", names.join(", "))
+        };
         let request = CommitRequest {
             author: self.ctx.author(),
-            message: self.message(message, "Attach", &name),
+            message: self.message_or(message, &default),
             base: None,
-            changes: vec![Change::Write {
-                path,
-                content: bytes,
-            }],
+            changes,
         };
         let outcome = self.blocking(move |repo| repo.commit(request)).await?;
-        Ok(AttachmentStored {
-            mime_type: mime_type(&name),
-            filename: name,
-            path: stored_path(Some(&file), page),
-            size,
-            revision: outcome.id().to_string(),
-            replaced,
-        })
+        let revision = outcome.id().to_string();
+        let path = stored_path(file.as_ref(), page);
+        Ok(named
+            .into_iter()
+            .zip(replaced)
+            .map(|((name, bytes), replaced)| AttachmentStored {
+                mime_type: mime_type(&name),
+                filename: name,
+                path: path.clone(),
+                size: bytes.len() as u64,
+                revision: revision.clone(),
+                replaced,
+            })
+            .collect())
     }
 
     /// Deletes attachment `name` of `page`.
@@ -223,9 +274,10 @@ fn attachment_not_found(name: &str) -> NotesError {
     }
 }
 
-fn too_large(len: usize) -> NotesError {
+fn too_large(name: &str, len: usize) -> NotesError {
     NotesError::TooLarge(format!(
-        "Attachment too large ({len} bytes); the limit is {} MiB.",
+        "Attachment “{}” is too large ({len} bytes); the limit is {} MiB per file.",
+        name.chars().take(200).collect::<String>(),
         MAX_ATTACHMENT_BYTES / 1024 / 1024
     ))
 }

@@ -96,7 +96,7 @@ use crate::state::AppState;
 /// Largest page accepted, in bytes.
 pub const MAX_PAGE_BYTES: usize = 4 * 1024 * 1024;
 /// Largest attachment accepted, in bytes.
-pub const MAX_ATTACHMENT_BYTES: usize = 10 * 1024 * 1024;
+pub const MAX_ATTACHMENT_BYTES: usize = 25 * 1024 * 1024;
 /// Shortest revision prefix accepted.
 pub const MIN_REVISION_CHARS: usize = 7;
 
@@ -182,9 +182,14 @@ impl<'a> Notes<'a> {
 
     /// The caller's message, else `{prefix}{action}: {subject}`.
     fn message(&self, given: Option<&str>, action: &str, subject: &str) -> String {
+        self.message_or(given, &format!("{action}: {subject}"))
+    }
+
+    /// The caller's commit message, or `default` with the surface's prefix.
+    fn message_or(&self, given: Option<&str>, default: &str) -> String {
         match given.map(str::trim).filter(|m| !m.is_empty()) {
             Some(message) => message.to_string(),
-            None => format!("{}{action}: {subject}", self.surface.prefix()),
+            None => format!("{}{default}", self.surface.prefix()),
         }
     }
 

@@ -19,13 +19,14 @@ use super::{Form, field};
 use crate::attachment_access::AttachmentAction;
 use crate::context::WikiCtx;
 use crate::error::{AppError, AppResult};
+use crate::notes::{Notes, Surface};
 use crate::respond::{page, redirect_with_flash};
 use crate::state::AppState;
 use crate::templates::{AttachmentRow, AttachmentTpl, AttachmentsTpl};
 use crate::thumbnail::{MAX_THUMBNAIL, Thumbnail};
 
-/// Largest single attachment.
-pub const MAX_ATTACHMENT_BYTES: usize = 25 * 1024 * 1024;
+/// Largest single attachment: the notes service's rule, the same on every surface.
+pub const MAX_ATTACHMENT_BYTES: usize = crate::notes::MAX_ATTACHMENT_BYTES;
 
 /// `GET /{page}/attachments`.
 pub async fn list(state: &AppState, ctx: &WikiCtx, page_path: PagePath) -> AppResult<Response> {
@@ -229,15 +230,6 @@ async fn serve(
     Ok(response)
 }
 
-/// The attachment folder of a page: the existing one (any case) or the canonical new one.
-async fn folder(ctx: &WikiCtx, page_path: &PagePath) -> AppResult<String> {
-    let lookup = page_path.clone();
-    let existing = blocking(&ctx.repo, move |repo| repo.is_dir(&lookup, None)).await?;
-    Ok(existing
-        .map(|p| p.as_str().to_string())
-        .unwrap_or_else(|| page_path.attachment_dir()))
-}
-
 async fn find(ctx: &WikiCtx, page_path: &PagePath, name: &str) -> AppResult<RepoPath> {
     find_at(ctx, page_path, name, None).await
 }
@@ -312,48 +304,24 @@ async fn read_upload(mut multipart: Multipart) -> AppResult<(Vec<(String, Vec<u8
     Ok((files, fields))
 }
 
+/// Stores the uploaded files in one commit through the notes service (the rules and default
+/// messages every surface shares).
 async fn store_files(
+    state: &AppState,
     ctx: &WikiCtx,
     page_path: &PagePath,
-    files: &[(String, Vec<u8>)],
+    files: Vec<(String, Vec<u8>)>,
     message: Option<&str>,
 ) -> AppResult<()> {
-    let dir = folder(ctx, page_path).await?;
-    let existing = blocking(&ctx.repo, |repo| repo.files(None)).await?;
-    let mut changes = Vec::new();
-    let mut replaced = false;
-    for (name, bytes) in files {
-        let path = RepoPath::parse(&format!("{dir}/{name}"))?;
-        replaced |= existing.iter().any(|f| f.path == path);
-        changes.push(Change::Write {
-            path,
-            content: bytes.clone(),
-        });
-    }
-    let names: Vec<&str> = files.iter().map(|(n, _)| n.as_str()).collect();
-    let message = message
-        .map(str::trim)
-        .filter(|m| !m.is_empty())
-        .map(str::to_string)
-        .unwrap_or_else(|| {
-            if replaced && files.len() == 1 {
-                format!("Updated attachment: {}.", names.join(", "))
-            } else {
-                format!("Added attachment(s): {}.", names.join(", "))
-            }
-        });
-    let request = CommitRequest {
-        author: ctx.author(),
-        message,
-        base: None,
-        changes,
-    };
-    blocking(&ctx.repo, move |repo| repo.commit(request)).await?;
+    Notes::new(state, ctx, Surface::Web)
+        .attachments_put(page_path, files, message)
+        .await?;
     Ok(())
 }
 
 /// `POST /{page}/attachments`: multi-file upload from the attachments page.
 pub async fn upload(
+    state: &AppState,
     ctx: &WikiCtx,
     page_path: PagePath,
     multipart: Multipart,
@@ -365,29 +333,32 @@ pub async fn upload(
             "Choose at least one file to upload.".into(),
         ));
     }
-    store_files(ctx, &page_path, &files, field(&fields, "message")).await?;
+    let count = files.len();
+    store_files(state, ctx, &page_path, files, field(&fields, "message")).await?;
     Ok(redirect_with_flash(
         &format!("{}/attachments", page_path.url()),
         "ok",
-        &format!("Uploaded {} file(s).", files.len()),
+        &format!("Uploaded {count} file(s)."),
     ))
 }
 
 /// `POST /{page}/inline_attachment`: the editor's drag-and-drop / paste upload.
 pub async fn inline_upload(
+    state: &AppState,
     ctx: &WikiCtx,
     page_path: PagePath,
     multipart: Multipart,
 ) -> AppResult<Response> {
     AttachmentAction::Upload.check(ctx)?;
     let (files, _) = read_upload(multipart).await?;
-    let Some((name, _)) = files.first().cloned() else {
+    let Some(name) = files.first().map(|(name, _)| name.clone()) else {
         return Err(AppError::BadRequest("No file in the upload.".into()));
     };
     store_files(
+        state,
         ctx,
         &page_path,
-        &files,
+        files,
         Some("Uploaded via inline attachment"),
     )
     .await?;
@@ -407,6 +378,7 @@ pub async fn inline_upload(
 
 /// `POST /{page}/attachment/{name}`: replace (multipart), rename or delete (forms).
 pub async fn manage(
+    state: &AppState,
     ctx: &WikiCtx,
     page_path: PagePath,
     name: &str,
@@ -429,15 +401,9 @@ pub async fn manage(
                 "Choose a file to replace it with.".into(),
             ));
         };
-        commit(
-            ctx,
-            vec![Change::Write {
-                path,
-                content: bytes,
-            }],
-            format!("Updated attachment: {name}."),
-        )
-        .await?;
+        // The file keeps the name it has (found case-insensitively).
+        let stored_name = path.file_name().to_string();
+        store_files(state, ctx, &page_path, vec![(stored_name, bytes)], None).await?;
         return Ok(redirect_with_flash(
             &back,
             "ok",

@@ -175,12 +175,14 @@ async fn page_post(
         PageAction::Save => edit::save(&state, &ctx, page, form(req).await?).await,
         PageAction::Preview => edit::preview(&ctx, page, form(req).await?).await,
         PageAction::InlineAttachment => {
-            attachments::inline_upload(&ctx, page, multipart(req).await?).await
+            attachments::inline_upload(&state, &ctx, page, multipart(req).await?).await
         }
         PageAction::Rename => manage::rename(&state, &ctx, page, form(req).await?).await,
         PageAction::Delete => manage::delete(&state, &ctx, page, form(req).await?).await,
-        PageAction::Attachments => attachments::upload(&ctx, page, multipart(req).await?).await,
-        PageAction::Attachment(name) => attachments::manage(&ctx, page, &name, req).await,
+        PageAction::Attachments => {
+            attachments::upload(&state, &ctx, page, multipart(req).await?).await
+        }
+        PageAction::Attachment(name) => attachments::manage(&state, &ctx, page, &name, req).await,
         _ => Err(AppError::BadRequest(
             "This address does not accept form submissions.".into(),
         )),
