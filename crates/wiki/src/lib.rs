@@ -18,6 +18,6 @@ pub use page_path::{
     PageNameError, PagePath, display_title, lookup_key_for_file, sanitize_attachment_name,
 };
 pub use render::{
-    Frontmatter, RenderOptions, Rendered, TocEntry, first_heading, heading_anchor, render,
+    Frontmatter, RenderOptions, Rendered, TocEntry, first_heading, heading_anchor, render, slug,
 };
 pub use sanitize::{ID_PREFIX, sanitize_html};

@@ -19,7 +19,7 @@ use comrak::nodes::NodeValue;
 use comrak::{Arena, parse_document};
 
 pub use frontmatter::Frontmatter;
-pub use toc::{TocEntry, heading_anchor};
+pub use toc::{TocEntry, heading_anchor, slug};
 
 use crate::PagePath;
 use crate::sanitize::sanitize_html;
