@@ -21,6 +21,10 @@ pub struct MergedText {
 /// Merges `yours` and `current`, both edited from `base`, line by line (git's merge, diff3 style
 /// off, markers labelled [`YOUR_LABEL`] and [`CURRENT_LABEL`]).
 pub fn merge_text(base: &str, yours: &str, current: &str) -> Result<MergedText, StoreError> {
+    // `git2::merge_file` does not initialise libgit2 itself (opening a repository does): in a
+    // process whose first git call is this one it fails with "no error". `Buf::new` initialises
+    // it (once per process).
+    drop(git2::Buf::new());
     fn input(text: &str) -> git2::MergeFileInput<'_> {
         let mut input = git2::MergeFileInput::new();
         input.content(text.as_bytes());
@@ -42,10 +46,9 @@ pub fn merge_text(base: &str, yours: &str, current: &str) -> Result<MergedText, 
 
 /// Whether `text` still holds the markers [`merge_text`] writes (a save of it would publish them).
 pub fn has_conflict_markers(text: &str) -> bool {
-    let mut lines = text.lines();
     let opens = format!("<<<<<<< {YOUR_LABEL}");
     let closes = format!(">>>>>>> {CURRENT_LABEL}");
-    lines.any(|l| l == opens) && text.lines().any(|l| l == closes)
+    text.lines().any(|l| l == opens) && text.lines().any(|l| l == closes)
 }
 
 #[cfg(test)]
