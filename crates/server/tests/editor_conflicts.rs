@@ -272,6 +272,19 @@ async fn a_new_page_created_meanwhile_is_not_overwritten() {
     );
 }
 
+/// Alice confirms the deletion of `Plan` (with its attachments) shown at revision `base`.
+async fn delete(world: &World, base: &str) -> Reply {
+    form(
+        world,
+        NOTES,
+        "/Plan/delete",
+        &world.alice,
+        &[("base_revision", base), ("recursive", "1")],
+        true,
+    )
+    .await
+}
+
 #[tokio::test]
 async fn a_delete_confirmed_before_someone_elses_edit_deletes_nothing() {
     let s = setup().await;
@@ -286,15 +299,7 @@ async fn a_delete_confirmed_before_someone_elses_edit_deletes_nothing() {
         "middle (bob, after the confirmation)",
     )
     .await;
-    let refused = form(
-        &s.world,
-        NOTES,
-        "/Plan/delete",
-        &s.world.alice,
-        &[("base_revision", base.as_str()), ("recursive", "1")],
-        true,
-    )
-    .await;
+    let refused = delete(&s.world, &base).await;
     assert_eq!(refused.status, StatusCode::SEE_OTHER, "{refused:?}");
     assert!(
         location(&refused).ends_with("/Plan"),
@@ -316,15 +321,7 @@ async fn a_delete_confirmed_before_someone_elses_edit_deletes_nothing() {
     // Confirmed again on the current revision, it goes.
     let confirm = page(&s.world, NOTES, "/Plan/delete", Some(&s.world.alice)).await;
     let base = hidden(&confirm.text, "base_revision");
-    let deleted = form(
-        &s.world,
-        NOTES,
-        "/Plan/delete",
-        &s.world.alice,
-        &[("base_revision", base.as_str()), ("recursive", "1")],
-        true,
-    )
-    .await;
+    let deleted = delete(&s.world, &base).await;
     assert_eq!(deleted.status, StatusCode::SEE_OTHER, "{deleted:?}");
     assert!(
         location(&deleted).ends_with("/-/changelog"),

@@ -6,7 +6,7 @@ mod api_support;
 
 use std::time::Duration;
 
-use api_support::{Api, CSRF, NOTES, Reply, b64, common};
+use api_support::{Api, NOTES, Reply, b64, common};
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use robot_platform::{QuotaOverride, Slug, TokenRole};
@@ -45,44 +45,9 @@ async fn set_quota(api: &Api, max_bytes: Option<u64>, max_pages: Option<u64>) {
 
 /// A `tools/call` on `notes`'s MCP endpoint with `token`; returns the tool result.
 async fn mcp(api: &Api, token: &str, tool: &str, args: Value) -> Value {
-    let body = json!({
-        "jsonrpc": "2.0", "id": 1, "method": "tools/call",
-        "params": {"name": tool, "arguments": args},
-    });
-    let req = Request::post("/mcp")
-        .header(header::HOST, NOTES)
-        .header(header::CONTENT_TYPE, "application/json")
-        .header(header::ACCEPT, "application/json, text/event-stream")
-        .header("mcp-protocol-version", "2025-06-18")
-        .header(header::AUTHORIZATION, format!("Bearer {token}"))
-        .body(Body::from(body.to_string()))
-        .expect("request");
-    let reply = common::send(&api.state, req).await;
+    let reply = common::mcp_tool_call(&api.state, NOTES, token, tool, args).await;
     assert_eq!(reply.status, StatusCode::OK, "{tool}: {reply:?}");
     reply.json["result"].clone()
-}
-
-/// A browser multipart upload of one file to a page's attachments.
-async fn browser_upload(api: &Api, page: &str, name: &str, bytes: &[u8]) -> Reply {
-    let boundary = "XBOUNDARYX";
-    let mut body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\
-         Content-Type: application/octet-stream\r\n\r\n"
-    )
-    .into_bytes();
-    body.extend_from_slice(bytes);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    let req = Request::post(format!("/{page}/attachments?csrf_token={CSRF}"))
-        .header(header::HOST, NOTES)
-        .header(header::ACCEPT, "text/html")
-        .header(
-            header::CONTENT_TYPE,
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .header(header::COOKIE, api.cookie(&api.alice))
-        .body(Body::from(body))
-        .expect("request");
-    common::send(&api.state, req).await
 }
 
 fn assert_quota_refusal(what: &str, reply: &Reply) {
@@ -204,7 +169,7 @@ async fn a_full_disk_quota_refuses_growth_everywhere_but_deleting_works() {
     .await;
     assert_mcp_quota_refusal("MCP edit_note", &tool);
 
-    let ui = browser_upload(&api, "Home", "a.bin", &[1, 2, 3]).await;
+    let ui = api.browser_upload("Home", "a.bin", &[1, 2, 3]).await;
     assert_quota_refusal("UI upload", &ui);
     let ui = api
         .browser_post(

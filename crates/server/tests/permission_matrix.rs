@@ -453,16 +453,7 @@ async fn owners() {
 
 /// `tools/call` on `notes` with `token`: (HTTP status, isError).
 async fn mcp_call(w: &World, token: &str, tool: &str, args: Value) -> (StatusCode, bool, String) {
-    let body = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": tool, "arguments": args}});
-    let req = Request::post("/mcp")
-        .header(header::HOST, NOTES)
-        .header(header::CONTENT_TYPE, "application/json")
-        .header(header::ACCEPT, "application/json, text/event-stream")
-        .header("mcp-protocol-version", "2025-06-18")
-        .header(header::AUTHORIZATION, format!("Bearer {token}"))
-        .body(Body::from(body.to_string()))
-        .expect("request");
-    let reply = send(&w.state, req).await;
+    let reply = dashboard_support::common::mcp_tool_call(&w.state, NOTES, token, tool, args).await;
     let is_error = reply.json["result"]["isError"].as_bool().unwrap_or(true);
     (reply.status, is_error, reply.text)
 }

@@ -3,46 +3,18 @@
 //! size, file name, a missing page — each in its own error form, with nothing written when it
 //! refuses; what is accepted gets the same default commit message (An Otter Wiki's).
 
-use axum::body::Body;
-use axum::http::{Method, Request, StatusCode, header};
+use axum::http::{Method, StatusCode};
 use serde_json::json;
 
 mod api_support;
 
-use api_support::{Api, CSRF, NOTES, Reply, b64, common};
+use api_support::{Api, NOTES, Reply, b64, common};
 
 /// How a surface answered.
 #[derive(Debug, PartialEq, Eq)]
 enum Answer {
     Stored,
     Refused,
-}
-
-/// The browser's multipart upload of `name` to `page`'s attachments page.
-async fn browser(api: &Api, page: &str, name: &str, bytes: &[u8]) -> Reply {
-    let boundary = "robot-boundary-7c1f";
-    let mut body = Vec::new();
-    body.extend_from_slice(
-        format!(
-            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\
-             Content-Type: application/octet-stream\r\n\r\n"
-        )
-        .as_bytes(),
-    );
-    body.extend_from_slice(bytes);
-    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
-    let req = Request::post(format!("/{page}/attachments"))
-        .header(header::HOST, NOTES)
-        .header(header::ACCEPT, "text/html")
-        .header(
-            header::CONTENT_TYPE,
-            format!("multipart/form-data; boundary={boundary}"),
-        )
-        .header(header::COOKIE, api.cookie(&api.alice))
-        .header("x-csrf-token", CSRF)
-        .body(Body::from(body))
-        .expect("request");
-    common::send(&api.state, req).await
 }
 
 async fn rest(api: &Api, page: &str, name: &str, bytes: &[u8]) -> Reply {
@@ -55,22 +27,8 @@ async fn rest(api: &Api, page: &str, name: &str, bytes: &[u8]) -> Reply {
 }
 
 async fn mcp(api: &Api, page: &str, name: &str, bytes: &[u8]) -> Reply {
-    let body = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {
-        "name": "upload_attachment",
-        "arguments": {"path": page, "filename": name, "content": b64(bytes)}}});
-    let bytes = body.to_string().into_bytes();
-    api.raw(
-        NOTES,
-        Method::POST,
-        "/mcp",
-        Some(&api.token),
-        &[
-            ("accept", "application/json, text/event-stream"),
-            ("mcp-protocol-version", "2025-06-18"),
-        ],
-        bytes,
-    )
-    .await
+    let args = json!({"path": page, "filename": name, "content": b64(bytes)});
+    common::mcp_tool_call(&api.state, NOTES, &api.token, "upload_attachment", args).await
 }
 
 fn browser_answer(reply: &Reply) -> Answer {
@@ -121,7 +79,7 @@ async fn attachments_follow_one_set_of_rules_on_every_surface() {
         let answers = [
             (
                 "browser",
-                browser_answer(&browser(&api, page, name, &payload("browser")).await),
+                browser_answer(&api.browser_upload(page, name, &payload("browser")).await),
             ),
             (
                 "REST",

@@ -55,8 +55,10 @@ async fn run(state: &AppState, req: Request) -> Result<IssuedTokens, OAuthError>
     };
     if grant_type == "refresh_token" {
         let refresh = required("refresh_token")?;
-        // Checked before the rotation, which would spend the refresh token.
-        if let Some(granted) = state.db.oauth_refresh_resource(refresh, client.id).await?
+        // Checked before the rotation, which would spend the refresh token; only a request
+        // that names a resource can ask for another one.
+        if requested.is_some()
+            && let Some(granted) = state.db.oauth_refresh_resource(refresh, client.id).await?
             && !approved(&granted)
         {
             return Err(OAuthError::invalid_target(format!(

@@ -25,9 +25,6 @@ use crate::state::AppState;
 use crate::templates::{AttachmentRow, AttachmentTpl, AttachmentsTpl};
 use crate::thumbnail::{MAX_THUMBNAIL, Thumbnail};
 
-/// Largest single attachment: the notes service's rule, the same on every surface.
-pub const MAX_ATTACHMENT_BYTES: usize = crate::notes::MAX_ATTACHMENT_BYTES;
-
 /// `GET /{page}/attachments`.
 pub async fn list(state: &AppState, ctx: &WikiCtx, page_path: PagePath) -> AppResult<Response> {
     AttachmentAction::List.check(ctx)?;
@@ -281,12 +278,6 @@ async fn read_upload(mut multipart: Multipart) -> AppResult<(Vec<(String, Vec<u8
                 let bytes = part.bytes().await.map_err(|err| {
                     AppError::BadRequest(format!("Could not read “{file_name}”: {err}"))
                 })?;
-                if bytes.len() > MAX_ATTACHMENT_BYTES {
-                    return Err(AppError::TooLarge(format!(
-                        "“{file_name}” is larger than {} MiB.",
-                        MAX_ATTACHMENT_BYTES / 1024 / 1024
-                    )));
-                }
                 if file_name.is_empty() && bytes.is_empty() {
                     continue;
                 }

@@ -183,6 +183,29 @@ impl Api {
         common::send(&self.state, req).await
     }
 
+    /// A browser multipart upload of one file to `page`'s attachments page, as alice.
+    pub async fn browser_upload(&self, page: &str, name: &str, bytes: &[u8]) -> Reply {
+        let boundary = "XBOUNDARYX";
+        let mut body = format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\
+             Content-Type: application/octet-stream\r\n\r\n"
+        )
+        .into_bytes();
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let req = Request::post(format!("/{page}/attachments?csrf_token={CSRF}"))
+            .header(header::HOST, NOTES)
+            .header(header::ACCEPT, "text/html")
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .header(header::COOKIE, self.cookie(&self.alice))
+            .body(Body::from(body))
+            .expect("request");
+        common::send(&self.state, req).await
+    }
+
     /// A session cookie for `user` (with the test CSRF cookie).
     pub fn cookie(&self, user: &User) -> String {
         let token = robot_server::session::issue_token(&self.state, user).expect("session");

@@ -179,3 +179,28 @@ pub async fn make_wiki(state: &AppState, slug: &str, owner: &User) -> Wiki {
     .await
     .expect("wiki")
 }
+
+/// An MCP `tools/call` of `tool` on `host`'s endpoint with bearer `token` (protocol 2025-06-18),
+/// through the whole app; the JSON-RPC reply as it came.
+pub async fn mcp_tool_call(
+    state: &AppState,
+    host: &str,
+    token: &str,
+    tool: &str,
+    args: Value,
+) -> Reply {
+    let body = serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
+        "params": {"name": tool, "arguments": args}});
+    let req = Request::post("/mcp")
+        .header(axum::http::header::HOST, host)
+        .header(axum::http::header::CONTENT_TYPE, "application/json")
+        .header(
+            axum::http::header::ACCEPT,
+            "application/json, text/event-stream",
+        )
+        .header("mcp-protocol-version", "2025-06-18")
+        .header(axum::http::header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(Body::from(body.to_string()))
+        .expect("request");
+    send(state, req).await
+}

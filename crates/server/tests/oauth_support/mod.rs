@@ -242,17 +242,7 @@ pub async fn connect_for(world: &World, user: &User, resource: Option<&str>) -> 
 
 /// An MCP `tools/call` on `host` with a bearer token.
 pub async fn mcp_call(world: &World, host: &str, token: &str, tool: &str, args: Value) -> Reply {
-    let body = json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call",
-        "params": {"name": tool, "arguments": args}});
-    let req = Request::post("/mcp")
-        .header(header::HOST, host)
-        .header(header::CONTENT_TYPE, "application/json")
-        .header(header::ACCEPT, "application/json, text/event-stream")
-        .header("mcp-protocol-version", "2025-06-18")
-        .header(header::AUTHORIZATION, format!("Bearer {token}"))
-        .body(Body::from(body.to_string()))
-        .expect("request");
-    send(&world.state, req).await
+    dashboard_support::common::mcp_tool_call(&world.state, host, token, tool, args).await
 }
 
 /// The permissions `whoami` reports for `token` on `notes` (panics unless the call is allowed).
